@@ -1,0 +1,292 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5: the default build needs no cgo
+)
+
+// migrations is the ordered schema history: schema version = len(migrations).
+// Each runs in its own transaction. Search columns hold Fold()ed text; the
+// texts table holds what is shown.
+var migrations = []string{
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	 CREATE TABLE guides (
+		id TEXT PRIMARY KEY, pictogram TEXT NOT NULL, stages TEXT NOT NULL,
+		audiences TEXT NOT NULL, countries TEXT NOT NULL, links TEXT NOT NULL, sources TEXT NOT NULL);
+	 CREATE TABLE texts (
+		guide_id TEXT NOT NULL REFERENCES guides(id), lang TEXT NOT NULL,
+		title TEXT NOT NULL, summary TEXT NOT NULL, body_html TEXT NOT NULL,
+		print TEXT NOT NULL, link_labels TEXT NOT NULL, reviewed TEXT NOT NULL,
+		PRIMARY KEY (guide_id, lang));
+	 CREATE VIRTUAL TABLE search_words USING fts5(
+		guide_id UNINDEXED, lang UNINDEXED, title, summary, body,
+		tokenize = 'unicode61 remove_diacritics 2');
+	 CREATE VIRTUAL TABLE search_trigrams USING fts5(
+		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'trigram');`,
+}
+
+// Store is the kiosk's read side of the content: an SQLite index built from
+// a Set (or a bundle) and queried by the UI.
+type Store struct {
+	db *sql.DB
+}
+
+// OpenStore opens (creating if needed) the index at path and brings its
+// schema up to date.
+func OpenStore(path string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("content: open store %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) migrate() error {
+	var v int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("content: read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("content: index schema %d is newer than this kiosk (%d): rebuild the index", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := s.db.Begin()
+		if err != nil {
+			return fmt.Errorf("content: migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("content: migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("content: migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("content: migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Replace swaps the whole content for set in one transaction: readers see
+// the old content or the new, never a mix.
+func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("content: index: %w", err)
+		}
+	}
+	insG, err := tx.PrepareContext(ctx, `INSERT INTO guides VALUES (?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	insT, err := tx.PrepareContext(ctx, `INSERT INTO texts VALUES (?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	insW, err := tx.PrepareContext(ctx, `INSERT INTO search_words VALUES (?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	insTri, err := tx.PrepareContext(ctx, `INSERT INTO search_trigrams VALUES (?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	for _, g := range set.Guides {
+		if _, err := insG.ExecContext(ctx, g.ID, g.Pictogram, jsonText(g.Stages), jsonText(g.Audiences),
+			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources)); err != nil {
+			return fmt.Errorf("content: index guide %s: %w", g.ID, err)
+		}
+		for _, t := range g.Texts {
+			if _, err := insT.ExecContext(ctx, g.ID, t.Lang, t.Title, t.Summary, t.BodyHTML,
+				jsonText(t.Print), jsonText(t.LinkLabels), t.Reviewed); err != nil {
+				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
+			}
+			title, summary, body := Fold(t.Title), Fold(t.Summary), Fold(t.Body)
+			if _, err := insW.ExecContext(ctx, g.ID, t.Lang, title, summary, body); err != nil {
+				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
+			}
+			if _, err := insTri.ExecContext(ctx, g.ID, t.Lang, title+" "+summary); err != nil {
+				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('version', ?)`, version); err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	return tx.Commit()
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Version is the content version the index was built from.
+func (s *Store) Version(ctx context.Context) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'version'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// Ping checks that the index answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	return s.db.QueryRowContext(ctx, `SELECT count(*) FROM guides`).Scan(&n)
+}
+
+// GuideView is a guide in the language the user asked for, or in the first
+// fallback that has it (Lang says which, Fallback says that it happened).
+type GuideView struct {
+	ID        string            `json:"id"`
+	Lang      string            `json:"lang"`
+	Fallback  bool              `json:"fallback"`
+	Title     string            `json:"title"`
+	Summary   string            `json:"summary"`
+	BodyHTML  string            `json:"body_html"`
+	Print     []string          `json:"print"`
+	Links     []LinkView        `json:"links"`
+	Stages    []string          `json:"stages"`
+	Countries []string          `json:"countries"`
+	Pictogram string            `json:"pictogram"`
+	Sources   []string          `json:"sources"`
+	Reviewed  string            `json:"reviewed"`
+	labels    map[string]string // unexported: folded into Links
+}
+
+// LinkView is a link with its label in the view's language.
+type LinkView struct {
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Label string `json:"label"`
+}
+
+// ErrNotFound is returned for an unknown guide id.
+var ErrNotFound = errors.New("content: not found")
+
+// Guide returns guide id in lang, following the language's fallback chain.
+func (s *Store) Guide(ctx context.Context, id, lang string) (*GuideView, error) {
+	v := &GuideView{ID: id}
+	var stages, countries, links, sources string
+	err := s.db.QueryRowContext(ctx, `SELECT pictogram, stages, countries, links, sources FROM guides WHERE id = ?`, id).
+		Scan(&v.Pictogram, &stages, &countries, &links, &sources)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: guide %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: guide %s: %w", id, err)
+	}
+	var rawLinks []Link
+	json.Unmarshal([]byte(stages), &v.Stages)
+	json.Unmarshal([]byte(countries), &v.Countries)
+	json.Unmarshal([]byte(links), &rawLinks)
+	json.Unmarshal([]byte(sources), &v.Sources)
+	chain := Chain(lang)
+	for i, l := range chain {
+		var print, labels string
+		err := s.db.QueryRowContext(ctx, `SELECT title, summary, body_html, print, link_labels, reviewed FROM texts WHERE guide_id = ? AND lang = ?`, id, l).
+			Scan(&v.Title, &v.Summary, &v.BodyHTML, &print, &labels, &v.Reviewed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("content: guide %s/%s: %w", id, l, err)
+		}
+		v.Lang, v.Fallback = l, i > 0
+		json.Unmarshal([]byte(print), &v.Print)
+		json.Unmarshal([]byte(labels), &v.labels)
+		for _, rl := range rawLinks {
+			label := v.labels[rl.ID]
+			if label == "" {
+				label = rl.URL
+			}
+			v.Links = append(v.Links, LinkView{ID: rl.ID, URL: rl.URL, Label: label})
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("%w: guide %q has no text in %s", ErrNotFound, id, strings.Join(chain, ", "))
+}
+
+// Summary is one line of a guide list or a search result.
+type Summary struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Summary   string `json:"summary"`
+	Lang      string `json:"lang"`
+	Fallback  bool   `json:"fallback,omitempty"`
+	Pictogram string `json:"pictogram"`
+}
+
+// List returns the guides of a stage ("" for all) in lang with fallbacks,
+// ordered by title.
+func (s *Store) List(ctx context.Context, stage, lang string) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, pictogram, stages FROM guides ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("content: list: %w", err)
+	}
+	type row struct{ id, pict string }
+	var ids []row
+	for rows.Next() {
+		var id, pict, stages string
+		if err := rows.Scan(&id, &pict, &stages); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("content: list: %w", err)
+		}
+		var st []string
+		json.Unmarshal([]byte(stages), &st)
+		if stage == "" || contains(st, stage) {
+			ids = append(ids, row{id, pict})
+		}
+	}
+	rows.Close()
+	out := make([]Summary, 0, len(ids))
+	for _, r := range ids {
+		sum, ok, err := s.summary(ctx, r.id, lang)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			sum.Pictogram = r.pict
+			out = append(out, sum)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) summary(ctx context.Context, id, lang string) (Summary, bool, error) {
+	for i, l := range Chain(lang) {
+		sum := Summary{ID: id, Lang: l, Fallback: i > 0}
+		err := s.db.QueryRowContext(ctx, `SELECT title, summary FROM texts WHERE guide_id = ? AND lang = ?`, id, l).Scan(&sum.Title, &sum.Summary)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Summary{}, false, fmt.Errorf("content: summary %s: %w", id, err)
+		}
+		return sum, true, nil
+	}
+	return Summary{}, false, nil
+}
