@@ -1,0 +1,331 @@
+package updates
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"sapar/content/bundle"
+)
+
+// State layout under STATE:
+//
+//	content/current   -> releases/<name>   the active release (symlink, swapped by rename)
+//	content/previous  -> releases/<name>   the release before it, kept for rollback
+//	content/releases/<name>/               index.json, objects/<sha256>, whatever Prepare adds
+//	content/staging/<name>/                a release being assembled (resumed after a crash)
+//	content/failed                         index hash of a release that failed its health check
+//	tuf/metadata/                          go-tuf's trusted metadata cache
+//	tuf/time-floor                         newest verified time (see clock.go)
+//	update-status.json                     last result, for doctor and the maintenance screen
+const (
+	contentDir  = "content"
+	currentLink = "current"
+	prevLink    = "previous"
+	releasesDir = "releases"
+	stagingDir  = "staging"
+	failedFile  = "failed"
+)
+
+// ErrNoActive means the state holds no active release yet.
+var ErrNoActive = errors.New("updates: no active content release")
+
+// Release is one installed content release.
+type Release struct {
+	Version     string    // bundle version (index.json)
+	Name        string    // directory name under content/releases
+	Dir         string    // absolute path
+	IndexSHA256 string    // hash of index.json: identity of the release
+	Created     time.Time // bundle creation time (signed, via TUF)
+}
+
+// ActiveDir returns the directory of the active release (resolved, absolute),
+// or ErrNoActive. It does not verify the release: installs only ever point
+// "current" at a release that was verified and synced.
+func ActiveDir(state string) (string, error) {
+	c := filepath.Join(state, contentDir)
+	t, err := os.Readlink(filepath.Join(c, currentLink))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoActive
+	}
+	if err != nil {
+		return "", fmt.Errorf("updates: active release: %w", err)
+	}
+	if !filepath.IsAbs(t) {
+		t = filepath.Join(c, t)
+	}
+	abs, err := filepath.Abs(t)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(abs, bundle.IndexName)); err != nil {
+		return "", fmt.Errorf("updates: active release %s is unreadable: %w", abs, err)
+	}
+	return abs, nil
+}
+
+// ActiveRelease describes the active release.
+func ActiveRelease(state string) (Release, error) {
+	dir, err := ActiveDir(state)
+	if err != nil {
+		return Release{}, err
+	}
+	return describe(dir)
+}
+
+func describe(dir string) (Release, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, bundle.IndexName))
+	if err != nil {
+		return Release{}, fmt.Errorf("updates: %w", err)
+	}
+	idx, err := bundle.ParseIndex(raw)
+	if err != nil {
+		return Release{}, err
+	}
+	return Release{Version: idx.Version, Name: filepath.Base(dir), Dir: dir, IndexSHA256: bundle.Hash(raw), Created: idx.Created}, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+-]+`)
+
+// releaseName is the directory name of a release: its version (made safe)
+// and the start of its index hash, so a re-used version string never
+// overwrites another release.
+func releaseName(version, indexSHA string) string {
+	v := strings.Trim(unsafeName.ReplaceAllString(version, "_"), "._")
+	if len(v) > 64 {
+		v = v[:64]
+	}
+	if v == "" {
+		v = "release"
+	}
+	return v + "-" + indexSHA[:12]
+}
+
+// installer turns a filled staging directory into the active release.
+type installer struct {
+	state   string
+	prepare func(stagingDir string) error
+	health  func(dir string) error
+	logf    func(format string, args ...any)
+	hook    func(step string) // test seam: crash points
+}
+
+func (in *installer) step(s string) {
+	if in.hook != nil {
+		in.hook(s)
+	}
+}
+
+func (in *installer) content() string { return filepath.Join(in.state, contentDir) }
+
+func (in *installer) ensureDirs() error {
+	for _, d := range []string{filepath.Join(in.content(), releasesDir), filepath.Join(in.content(), stagingDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("updates: %w", err)
+		}
+	}
+	return nil
+}
+
+// staging returns a clean-or-resumable staging dir for name, removing any
+// other leftover staging dirs.
+func (in *installer) staging(name string) (string, error) {
+	if err := in.ensureDirs(); err != nil {
+		return "", err
+	}
+	sd := filepath.Join(in.content(), stagingDir)
+	entries, _ := os.ReadDir(sd)
+	for _, e := range entries {
+		if e.Name() != name {
+			os.RemoveAll(filepath.Join(sd, e.Name()))
+		}
+	}
+	dir := filepath.Join(sd, name)
+	if err := os.MkdirAll(filepath.Join(dir, bundle.ObjectsDir), 0o755); err != nil {
+		return "", fmt.Errorf("updates: staging: %w", err)
+	}
+	// Anything Prepare left behind in a crashed attempt is rebuilt.
+	entries, _ = os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != bundle.ObjectsDir {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+	return dir, nil
+}
+
+// knownReleases lists release dirs that may lend objects (current first).
+func (in *installer) knownReleases() []string {
+	var out []string
+	for _, l := range []string{currentLink, prevLink} {
+		if t, err := os.Readlink(filepath.Join(in.content(), l)); err == nil {
+			out = append(out, filepath.Join(in.content(), t))
+		}
+	}
+	return out
+}
+
+// setLink atomically points link at target: a temporary symlink renamed
+// over the old one, then the directory fsynced.
+func setLink(link, target string) error {
+	tmp := link + ".tmp"
+	os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(link))
+}
+
+// activate verifies, prepares, syncs and swaps in the staging dir.
+func (in *installer) activate(staging, name string) (Release, error) {
+	b, err := bundle.Open(staging)
+	if err != nil {
+		return Release{}, fmt.Errorf("updates: staged bundle does not verify, not installed: %w", err)
+	}
+	in.step("verified")
+	if in.prepare != nil {
+		if err := in.prepare(staging); err != nil {
+			return Release{}, fmt.Errorf("updates: prepare %s: %w", b.Index.Version, err)
+		}
+	}
+	in.step("prepared")
+	if err := syncTree(staging); err != nil {
+		return Release{}, fmt.Errorf("updates: fsync staging: %w", err)
+	}
+	in.step("synced")
+	rels := filepath.Join(in.content(), releasesDir)
+	final := filepath.Join(rels, name)
+	rel := filepath.Join(releasesDir, name)
+	if err := os.RemoveAll(final); err != nil { // leftover of a crash after rename, never the active one
+		return Release{}, fmt.Errorf("updates: %w", err)
+	}
+	if err := os.Rename(staging, final); err != nil {
+		return Release{}, fmt.Errorf("updates: move release into place: %w", err)
+	}
+	if err := syncDir(rels); err != nil {
+		return Release{}, err
+	}
+	if err := syncDir(filepath.Dir(staging)); err != nil {
+		return Release{}, err
+	}
+	in.step("renamed")
+	cur := filepath.Join(in.content(), currentLink)
+	prevTarget, _ := os.Readlink(cur)
+	if prevTarget != "" && prevTarget != rel {
+		if err := setLink(filepath.Join(in.content(), prevLink), prevTarget); err != nil {
+			return Release{}, fmt.Errorf("updates: keep previous release: %w", err)
+		}
+	}
+	in.step("previous-kept")
+	if err := setLink(cur, rel); err != nil {
+		return Release{}, fmt.Errorf("updates: activate: %w", err)
+	}
+	in.step("swapped")
+	r, err := describe(final)
+	if err != nil {
+		return Release{}, err
+	}
+	if in.health != nil {
+		if herr := in.health(final); herr != nil {
+			in.step("unhealthy")
+			writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644)
+			if prevTarget == "" || prevTarget == rel {
+				return r, fmt.Errorf("updates: release %s failed its health check and there is no previous release to go back to: %w", r.Version, herr)
+			}
+			if err := setLink(cur, prevTarget); err != nil {
+				return r, fmt.Errorf("updates: release %s failed its health check (%v) and rollback failed: %w", r.Version, herr, err)
+			}
+			in.step("rolled-back")
+			os.RemoveAll(final)
+			syncDir(rels)
+			if in.logf != nil {
+				in.logf("release %s failed its health check (%v): rolled back to %s", r.Version, herr, filepath.Base(prevTarget))
+			}
+			return r, fmt.Errorf("updates: release %s failed its health check, rolled back to %s: %w", r.Version, filepath.Base(prevTarget), herr)
+		}
+	}
+	in.step("healthy")
+	os.Remove(filepath.Join(in.content(), failedFile))
+	in.gc()
+	return r, nil
+}
+
+// gc removes releases that are neither current nor previous, and staging.
+func (in *installer) gc() {
+	keep := map[string]bool{}
+	for _, l := range []string{currentLink, prevLink} {
+		if t, err := os.Readlink(filepath.Join(in.content(), l)); err == nil {
+			keep[filepath.Base(t)] = true
+		}
+	}
+	rels := filepath.Join(in.content(), releasesDir)
+	entries, _ := os.ReadDir(rels)
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			os.RemoveAll(filepath.Join(rels, e.Name()))
+		}
+	}
+	syncDir(rels)
+}
+
+// failedIndex returns the index hash of the last release that failed its
+// health check ("" if none): it is not installed again.
+func (in *installer) failedIndex() string {
+	raw, _ := os.ReadFile(filepath.Join(in.content(), failedFile))
+	return strings.TrimSpace(string(raw))
+}
+
+// InstallLocal seeds STATE from a bundle directory (the content shipped in
+// the image) when the state has no usable active release; it never replaces
+// an active release (updates own that). It copies the bundle into a staging
+// dir, verifies it, runs prepare, swaps it in and runs health.
+func InstallLocal(state, bundleDir string, prepare func(stagingDir string) error, health func(dir string) error) (Result, error) {
+	return installLocal(state, bundleDir, prepare, health, nil)
+}
+
+func installLocal(state, bundleDir string, prepare, health func(string) error, hook func(string)) (Result, error) {
+	unlock, err := lockState(state)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
+	if r, err := ActiveRelease(state); err == nil {
+		return Result{Source: bundleDir, Version: r.Version, Release: r}, nil
+	}
+	b, err := bundle.Open(bundleDir)
+	if err != nil {
+		return Result{}, fmt.Errorf("updates: seed content %s does not verify: %w", bundleDir, err)
+	}
+	raw, err := os.ReadFile(filepath.Join(bundleDir, bundle.IndexName))
+	if err != nil {
+		return Result{}, err
+	}
+	name := releaseName(b.Index.Version, bundle.Hash(raw))
+	in := &installer{state: state, prepare: prepare, health: health, hook: hook}
+	staging, err := in.staging(name)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, f := range b.Index.Files {
+		dst := filepath.Join(staging, bundle.ObjectsDir, f.SHA256)
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		if err := linkOrCopy(filepath.Join(bundleDir, filepath.FromSlash(bundle.ObjectPath(f.SHA256))), dst); err != nil {
+			return Result{}, fmt.Errorf("updates: seed: %w", err)
+		}
+	}
+	if err := writeFileSynced(filepath.Join(staging, bundle.IndexName), raw, 0o644); err != nil {
+		return Result{}, err
+	}
+	r, err := in.activate(staging, name)
+	res := Result{Source: bundleDir, Changed: err == nil, Version: r.Version, Release: r}
+	return res, err
+}
