@@ -3,6 +3,7 @@ package updates
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -145,8 +146,12 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 		if err == nil {
 			recordStatus(c.StateDir, c.now(), res, nil)
 			if res.Changed {
+				was := res.Previous
+				if was == "" {
+					was = "nothing"
+				}
 				c.logf("update from %s: now showing %s (was %s), %d bytes fetched, %d objects downloaded, %d reused",
-					s.name, res.Version, res.Previous, res.BytesFetched, res.ObjectsFetched, res.ObjectsReused)
+					s.name, res.Version, was, res.BytesFetched, res.ObjectsFetched, res.ObjectsReused)
 				if c.OnChange != nil {
 					c.OnChange(res.Release)
 				}
@@ -398,6 +403,8 @@ func explain(err error) error {
 		size *metadata.ErrDownloadLengthMismatch
 		http *metadata.ErrDownloadHTTP
 		dl   *metadata.ErrDownload
+		syn  *json.SyntaxError
+		typ  *json.UnmarshalTypeError
 	)
 	switch {
 	case errors.As(err, &exp):
@@ -412,6 +419,8 @@ func explain(err error) error {
 		return fmt.Errorf("oversized file refused: %w", err)
 	case errors.As(err, &http):
 		return fmt.Errorf("mirror answered HTTP %d for %s: %w", http.StatusCode, http.URL, err)
+	case errors.As(err, &syn), errors.As(err, &typ):
+		return fmt.Errorf("malformed metadata, not TUF JSON (captive portal, proxy error page or broken mirror): %w", err)
 	case errors.As(err, &dl):
 		return fmt.Errorf("mirror unreachable or too slow: %w", err)
 	}
