@@ -1,0 +1,14 @@
+// Package sample embeds Sapar's sample content in its source form (what MRC
+// editors write): the demo's default and a valid input for `sapar content`.
+package sample
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed guides
+var files embed.FS
+
+// FS returns the sample sources, rooted so that guides/<id>/… is at the top.
+func FS() fs.FS { return files }
