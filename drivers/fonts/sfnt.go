@@ -1,0 +1,5 @@
+package fonts
+
+import "golang.org/x/image/font/sfnt"
+
+type sfntBuf struct{ sfnt.Buffer }

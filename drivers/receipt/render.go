@@ -1,0 +1,189 @@
+package receipt
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"sapar/drivers/escpos"
+	"sapar/drivers/fonts"
+)
+
+// Document is what a slip says, independent of any content model.
+type Document struct {
+	Lang       string   // BCP 47 tag of the text, e.g. "ky", "uz-Latn", "ur"
+	Title      string   // printed bold, double size
+	Subtitle   string   // e.g. stage / country line
+	Notice     string   // e.g. "SAMPLE DATA — not real"; printed white on black if set
+	Steps      []string // numbered steps
+	Paragraphs []string
+	Contacts   []string
+	QRURL      string
+	QRCaption  string
+	Footer     []string // kiosk place, date, content version
+}
+
+// Opts tunes the layout.
+type Opts struct {
+	// UserChars downloads ESC & characters for letters no code table holds
+	// (Uzbek ҳ, Karakalpak ǵ, Tajik ӣ ӯ ҷ) on profiles that accept them;
+	// off, such letters are transliterated (ҳ printed as х).
+	UserChars bool
+	// Encoder options (QR module size, raster band height).
+	Encoder escpos.Opts
+}
+
+// DefaultOpts: user-defined characters on where the profile has them.
+func DefaultOpts() Opts { return Opts{UserChars: true} }
+
+// Render lays doc out for profile p as a complete job: init … cut.
+func Render(doc Document, p escpos.Profile) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := RenderTo(&buf, doc, p, DefaultOpts()); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// RenderTo writes the job for doc to w.
+func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
+	if p.Columns <= 0 || p.Dots <= 0 {
+		return fmt.Errorf("receipt: render for profile %q: no width", p.Name)
+	}
+	eo := opts.Encoder
+	if opts.UserChars && p.UserChars && eo.Glyphs == nil {
+		cells, err := fonts.NewCells(p.CharWidth, p.CharHeight)
+		if err != nil {
+			return fmt.Errorf("receipt: render: %w", err)
+		}
+		eo.Glyphs = func(r rune, w, h int) (escpos.Glyph, bool) {
+			if w != cells.W || h != cells.H || !cells.Has(r) {
+				return escpos.Glyph{}, false
+			}
+			g := cells.Glyph(r)
+			bits := make([]bool, w*h)
+			for i, a := range g.Pix {
+				bits[i] = a != 0
+			}
+			return escpos.Glyph{Width: w, Height: h, Bits: bits}, true
+		}
+	}
+	e := escpos.NewEncoder(w, p, eo)
+	cols := p.Columns
+	e.Init()
+	if eo.Glyphs != nil {
+		// Download, once, the few letters no table holds; missing ones fall back to transliteration.
+		_, _ = e.DefineUserChars(allText(doc))
+	}
+	doc = printable(e, doc)
+
+	if doc.Notice != "" {
+		e.Align(escpos.Center)
+		e.Bold(true)
+		e.Reverse(true)
+		for _, l := range wrap(doc.Notice, cols-2) {
+			e.Line(" " + l + " ")
+		}
+		e.Reverse(false)
+		e.Bold(false)
+		e.Feed(1)
+	}
+	if doc.Title != "" {
+		e.Align(escpos.Center)
+		e.Bold(true)
+		e.Double(true)
+		for _, l := range wrap(doc.Title, cols/2) {
+			e.Line(l)
+		}
+		e.Double(false)
+		e.Bold(false)
+	}
+	if doc.Subtitle != "" {
+		e.Align(escpos.Center)
+		for _, l := range wrap(doc.Subtitle, cols) {
+			e.Line(l)
+		}
+	}
+	e.Align(escpos.Left)
+	e.Line(strings.Repeat("-", cols))
+	for i, s := range doc.Steps {
+		for _, l := range hanging(strconv.Itoa(i+1)+". ", s, cols) {
+			e.Line(l)
+		}
+	}
+	if len(doc.Steps) > 0 && len(doc.Paragraphs) > 0 {
+		e.Line("")
+	}
+	for _, para := range doc.Paragraphs {
+		for _, l := range wrap(para, cols) {
+			e.Line(l)
+		}
+	}
+	if len(doc.Contacts) > 0 {
+		e.Line(strings.Repeat("-", cols))
+		for _, c := range doc.Contacts {
+			for _, l := range hanging("* ", c, cols) {
+				e.Line(l)
+			}
+		}
+	}
+	if doc.QRURL != "" {
+		e.Feed(1)
+		e.Align(escpos.Center)
+		if err := e.QR(doc.QRURL); err != nil {
+			// No QR on this model: the link as text is still useful.
+			for _, l := range wrap(doc.QRURL, cols) {
+				e.Line(l)
+			}
+		} else {
+			e.Line("")
+		}
+		for _, l := range wrap(doc.QRCaption, cols) {
+			e.Line(l)
+		}
+	}
+	if len(doc.Footer) > 0 {
+		e.Align(escpos.Left)
+		e.Line(strings.Repeat("-", cols))
+		e.Align(escpos.Center)
+		for _, f := range doc.Footer {
+			for _, l := range wrap(f, cols) {
+				e.Line(l)
+			}
+		}
+	}
+	e.Align(escpos.Left)
+	e.Cut()
+	if err := e.Err(); err != nil {
+		return fmt.Errorf("receipt: render %q: %w", doc.Title, err)
+	}
+	return nil
+}
+
+// printable applies the encoder's substitutions before layout, so wrapping
+// counts the characters that will really print.
+func printable(e *escpos.Encoder, d Document) Document {
+	f := e.Printable
+	list := func(in []string) []string {
+		out := make([]string, len(in))
+		for i, s := range in {
+			out[i] = f(s)
+		}
+		return out
+	}
+	d.Title, d.Subtitle, d.Notice, d.QRCaption = f(d.Title), f(d.Subtitle), f(d.Notice), f(d.QRCaption)
+	d.Steps, d.Paragraphs, d.Contacts, d.Footer = list(d.Steps), list(d.Paragraphs), list(d.Contacts), list(d.Footer)
+	return d
+}
+
+func allText(d Document) string {
+	// Digits, rules and bullets the layout adds are text too.
+	parts := []string{"0123456789. -*", d.Title, d.Subtitle, d.Notice, d.QRCaption}
+	parts = append(parts, d.Steps...)
+	parts = append(parts, d.Paragraphs...)
+	parts = append(parts, d.Contacts...)
+	parts = append(parts, d.Footer...)
+	return strings.Join(parts, "\n")
+}
