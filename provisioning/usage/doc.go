@@ -1,0 +1,11 @@
+// Package usage keeps the kiosk's anonymous usage statistics: hourly counts
+// of sessions, languages chosen, guides opened (and from where), searches,
+// prints and why they failed, agency checks and idle resets. Counts gather in
+// memory and reach SQLite in one transaction at most once per flush interval,
+// so the SD card is not written at every tap. Report and CSV turn them into
+// the information-needs report.
+//
+// It must never store what a person typed or anything that identifies them:
+// the API takes no free text, and every label is checked against a closed
+// pattern (anything else is counted as "other").
+package usage
