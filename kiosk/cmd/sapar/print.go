@@ -1,9 +1,148 @@
 package main
 
-import "fmt"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
 
-// runPrint is not built yet: its issue owns this file.
+	"sapar/content"
+	"sapar/content/sample"
+	"sapar/drivers/emulator"
+	"sapar/drivers/escpos"
+	"sapar/drivers/printer"
+	"sapar/drivers/receipt"
+	"sapar/drivers/serialport"
+)
+
+// runPrint renders a guide slip to ESC/POS bytes and/or a PNG, or prints it
+// on a serial port.
 func runPrint(e env) int {
-	fmt.Fprintln(e.stderr, "sapar print: not available in this build yet")
-	return exitFailure
+	fset := flag.NewFlagSet("sapar print", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	topic := fset.String("topic", "", "guide id, e.g. check-agency-licence")
+	lang := fset.String("lang", "", "language tag, e.g. ky, uz-Cyrl, kaa, ur")
+	src := fset.String("content", "", "content source directory (default: the embedded sample)")
+	docFile := fset.String("doc", "", "print a receipt.Document from this JSON file instead of a guide")
+	profile := fset.String("profile", "TM-T20III", "printer model: "+strings.Join(escpos.ProfileNames(), ", "))
+	out := fset.String("out", "", "write the ESC/POS bytes to this file")
+	pngOut := fset.String("png", "", "write what the printer would print as a PNG (203 dpi, one pixel per dot)")
+	port := fset.String("port", "", "serial device of a real printer, e.g. /dev/ttyUSB0 or /dev/sapar-printer")
+	baud := fset.Int("baud", 38400, "baud rate of --port")
+	fset.Usage = func() {
+		fmt.Fprintln(e.stderr, "Usage: sapar print (--topic ID --lang L [--content DIR] | --doc FILE.json) [--profile NAME] [--out F.bin] [--png F.png] [--port DEV --baud N]\n\nFlags:")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(e.args); err != nil {
+		return exitUsage
+	}
+	if fset.NArg() > 0 || (*docFile == "") == (*topic == "") || (*topic != "" && *lang == "") || (*out == "" && *pngOut == "" && *port == "") {
+		fset.Usage()
+		return exitUsage
+	}
+	p, err := escpos.ProfileByName(*profile)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "sapar print:", err)
+		return exitUsage
+	}
+	var doc receipt.Document
+	if *docFile != "" {
+		b, err := os.ReadFile(*docFile)
+		if err == nil {
+			err = json.Unmarshal(b, &doc)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sapar print: read document %s: %v\n", *docFile, err)
+			return exitFailure
+		}
+	} else {
+		fsys := sample.FS()
+		if *src != "" {
+			fsys = os.DirFS(*src)
+		}
+		doc, err = guideDocument(fsys, *topic, *lang)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "sapar print:", err)
+			return exitFailure
+		}
+	}
+	job, err := receipt.Render(doc, p)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "sapar print:", err)
+		return exitFailure
+	}
+	if *out != "" {
+		if err := os.WriteFile(*out, job, 0o644); err != nil {
+			fmt.Fprintln(e.stderr, "sapar print:", err)
+			return exitFailure
+		}
+	}
+	if *pngOut != "" {
+		s, err := emulator.Decode(job, p)
+		var buf bytes.Buffer
+		if err == nil {
+			err = s.WritePNG(&buf)
+		}
+		if err == nil {
+			err = os.WriteFile(*pngOut, buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(e.stderr, "sapar print: png:", err)
+			return exitFailure
+		}
+	}
+	if *port != "" {
+		rw, err := serialport.Open(*port, *baud)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sapar print: %v — check the cable and the device name\n", err)
+			return exitFailure
+		}
+		defer rw.Close()
+		start := time.Now()
+		if err := printer.Send(e.ctx, rw, job, printer.DefaultOpts()); err != nil {
+			fmt.Fprintf(e.stderr, "sapar print: %v\n%s\n", err, printer.UserMessage(err))
+			return exitFailure
+		}
+		fmt.Fprintf(e.stdout, "printed %d bytes on %s in %v\n", len(job), *port, time.Since(start).Round(time.Millisecond))
+		return exitOK
+	}
+	fmt.Fprintf(e.stdout, "%d bytes for %s (%s)\n", len(job), p.Name, doc.Lang)
+	return exitOK
+}
+
+// guideDocument maps a guide text to the slip document, like the kiosk does
+// (kiosk.Server.slip) but without a kiosk place or a store version.
+func guideDocument(fsys fs.FS, topic, lang string) (receipt.Document, error) {
+	set, err := content.Load(fsys)
+	if err != nil {
+		return receipt.Document{}, fmt.Errorf("load content: %w", err)
+	}
+	g := set.Guide(topic)
+	if g == nil {
+		return receipt.Document{}, fmt.Errorf("no guide %q", topic)
+	}
+	var t *content.Text
+	for _, l := range content.Chain(lang) {
+		if t = g.Texts[l]; t != nil {
+			break
+		}
+	}
+	if t == nil {
+		return receipt.Document{}, errors.New("guide " + topic + " has no text in " + lang)
+	}
+	doc := receipt.Document{Lang: t.Lang, Title: t.Title, Steps: t.Print}
+	if len(g.Countries) > 0 {
+		doc.Subtitle = strings.Join(g.Countries, " · ")
+	}
+	if len(g.Links) > 0 {
+		doc.QRURL = g.Links[0].URL
+		doc.QRCaption = t.LinkLabels[g.Links[0].ID]
+	}
+	doc.Footer = []string{time.Now().Format("2006-01-02"), "Sapar · " + t.Lang}
+	return doc, nil
 }
