@@ -322,31 +322,73 @@ func (e *Encoder) substitute(r rune) string {
 // profile or options that cannot make them.
 var ErrNoUserChars = errors.New("user-defined characters not available")
 
+// udcCost is the bytes one ESC & definition costs for a 12×24 cell
+// (5 header + 36 data); switchCost what a detour to another table and back costs.
+const (
+	udcCost    = 41
+	switchCost = 6
+)
+
 // DefineUserChars downloads, once, a user-defined character (ESC &) for
-// each rune of text that no code table holds, using codes of ASCII
-// characters the text itself does not use so the set can stay selected.
-// It returns the runes it could not define (too many, or no glyph).
+// each rune of text that no code table holds, and for runes outside the
+// table that holds most of the text when defining them is cheaper than the
+// ESC t detours they would need (Uzbek ў beside KZ-1048's қ ғ; Karakalpak ı
+// beside CP1250's ń). Codes are ASCII characters the text does not use, so
+// the set can stay selected. It returns the runes it could not define.
 func (e *Encoder) DefineUserChars(text string) ([]rune, error) {
 	if !e.p.UserChars || e.opts.Glyphs == nil {
 		return nil, fmt.Errorf("escpos: define user characters on %s: %w", e.p.Name, ErrNoUserChars)
 	}
 	used := map[rune]bool{}
-	var need []rune
-	seen := map[rune]bool{}
+	count := map[rune]int{}
 	for _, r := range text {
 		if r < 0x7F {
 			used[r] = true
 			continue
 		}
-		if seen[r] || e.CanPrint(r) || r < 0xA0 {
+		if r < 0xA0 {
 			continue
 		}
-		seen[r] = true
-		need = append(need, r)
+		if _, ok := e.udc[r]; !ok {
+			count[r]++
+		}
 	}
-	sort.Slice(need, func(i, j int) bool { return need[i] < need[j] })
+	// The table that holds the most letters of the text.
+	var primary *Encoding
+	bestN := 0
+	for _, t := range e.p.CodeTables {
+		n := 0
+		for r, c := range count {
+			if t.Enc.Has(r) {
+				n += c
+			}
+		}
+		if n > bestN {
+			primary, bestN = t.Enc, n
+		}
+	}
+	var need []rune
+	for r, c := range count {
+		switch {
+		case !e.p.HasRune(r):
+			need = append(need, r)
+		case primary != nil && !primary.Has(r) && c*switchCost > udcCost:
+			need = append(need, r)
+		}
+	}
+	sort.Slice(need, func(i, j int) bool {
+		// Letters no table holds first, then the most frequent.
+		hi, hj := e.p.HasRune(need[i]), e.p.HasRune(need[j])
+		if hi != hj {
+			return !hi
+		}
+		if count[need[i]] != count[need[j]] {
+			return count[need[i]] > count[need[j]]
+		}
+		return need[i] < need[j]
+	})
 	// Codes least likely in running text first.
-	pref := []byte("~`^|{}\\@#$&*_<>=+[]%0123456789")
+	pref := []byte("~`^|{}\\@#$&_<>=+[]")
 	var free []byte
 	for _, c := range pref {
 		if !used[rune(c)] {
@@ -364,9 +406,17 @@ func (e *Encoder) DefineUserChars(text string) ([]rune, error) {
 	}
 	w, h := e.p.CharWidth, e.p.CharHeight
 	for _, r := range need {
+		for len(free) > 0 {
+			if _, taken := e.udcBy[free[0]]; !taken {
+				break
+			}
+			free = free[1:]
+		}
 		g, ok := e.opts.Glyphs(r, w, h)
 		if !ok || len(free) == 0 || g.Width < 1 || g.Width > w || g.Height != h || len(g.Bits) != g.Width*g.Height {
-			missing = append(missing, r)
+			if !e.p.HasRune(r) {
+				missing = append(missing, r)
+			}
 			continue
 		}
 		c := free[0]
@@ -374,6 +424,7 @@ func (e *Encoder) DefineUserChars(text string) ([]rune, error) {
 		e.write("define user character", UserCharCommand(c, g))
 		e.udc[r], e.udcBy[c] = c, r
 	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
 	return missing, e.err
 }
 

@@ -74,17 +74,19 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	cols := p.Columns
 	e.Init()
 	if eo.Glyphs != nil {
-		// Download, once, the few letters no table holds; missing ones fall back to transliteration.
+		// Download, once, the few letters no table holds; missing ones fall back to raster or transliteration.
 		_, _ = e.DefineUserChars(allText(doc))
 	}
-	doc = printable(e, doc)
-
+	if !p.Raster {
+		doc = printable(e, doc)
+	}
+	l := &layout{e: e, p: p}
 	if doc.Notice != "" {
 		e.Align(escpos.Center)
 		e.Bold(true)
 		e.Reverse(true)
-		for _, l := range wrap(doc.Notice, cols-2) {
-			e.Line(" " + l + " ")
+		for _, s := range wrap(doc.Notice, cols-2) {
+			l.line(" "+s+" ", style{bold: true, reverse: true})
 		}
 		e.Reverse(false)
 		e.Bold(false)
@@ -94,38 +96,38 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 		e.Align(escpos.Center)
 		e.Bold(true)
 		e.Double(true)
-		for _, l := range wrap(doc.Title, cols/2) {
-			e.Line(l)
+		for _, s := range wrap(doc.Title, cols/2) {
+			l.line(s, style{bold: true, double: true})
 		}
 		e.Double(false)
 		e.Bold(false)
 	}
 	if doc.Subtitle != "" {
 		e.Align(escpos.Center)
-		for _, l := range wrap(doc.Subtitle, cols) {
-			e.Line(l)
+		for _, s := range wrap(doc.Subtitle, cols) {
+			l.line(s, style{})
 		}
 	}
 	e.Align(escpos.Left)
 	e.Line(strings.Repeat("-", cols))
-	for i, s := range doc.Steps {
-		for _, l := range hanging(strconv.Itoa(i+1)+". ", s, cols) {
-			e.Line(l)
+	for i, step := range doc.Steps {
+		for _, s := range hanging(strconv.Itoa(i+1)+". ", step, cols) {
+			l.line(s, style{})
 		}
 	}
 	if len(doc.Steps) > 0 && len(doc.Paragraphs) > 0 {
 		e.Line("")
 	}
 	for _, para := range doc.Paragraphs {
-		for _, l := range wrap(para, cols) {
-			e.Line(l)
+		for _, s := range wrap(para, cols) {
+			l.line(s, style{})
 		}
 	}
 	if len(doc.Contacts) > 0 {
 		e.Line(strings.Repeat("-", cols))
 		for _, c := range doc.Contacts {
-			for _, l := range hanging("* ", c, cols) {
-				e.Line(l)
+			for _, s := range hanging("* ", c, cols) {
+				l.line(s, style{})
 			}
 		}
 	}
@@ -134,14 +136,14 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 		e.Align(escpos.Center)
 		if err := e.QR(doc.QRURL); err != nil {
 			// No QR on this model: the link as text is still useful.
-			for _, l := range wrap(doc.QRURL, cols) {
-				e.Line(l)
+			for _, s := range wrap(doc.QRURL, cols) {
+				e.Line(s)
 			}
 		} else {
 			e.Line("")
 		}
-		for _, l := range wrap(doc.QRCaption, cols) {
-			e.Line(l)
+		for _, s := range wrap(doc.QRCaption, cols) {
+			l.line(s, style{})
 		}
 	}
 	if len(doc.Footer) > 0 {
@@ -149,8 +151,8 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 		e.Line(strings.Repeat("-", cols))
 		e.Align(escpos.Center)
 		for _, f := range doc.Footer {
-			for _, l := range wrap(f, cols) {
-				e.Line(l)
+			for _, s := range wrap(f, cols) {
+				l.line(s, style{})
 			}
 		}
 	}
@@ -158,6 +160,9 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	e.Cut()
 	if err := e.Err(); err != nil {
 		return fmt.Errorf("receipt: render %q: %w", doc.Title, err)
+	}
+	if l.err != nil {
+		return fmt.Errorf("receipt: render %q: %w", doc.Title, l.err)
 	}
 	return nil
 }
