@@ -1,0 +1,372 @@
+package kiosk
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+
+	"sapar/content"
+	"sapar/drivers/receipt"
+)
+
+//go:embed ui/index.html
+var indexHTML string
+
+//go:embed ui/static
+var staticFS embed.FS
+
+// Options configure a Server.
+type Options struct {
+	Store       *content.Store
+	Print       PrintFunc
+	Log         *slog.Logger
+	IdleTimeout time.Duration // the UI warns, then wipes the session
+	Place       string        // printed in the slip footer: where this kiosk stands
+	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
+	Now         func() time.Time
+}
+
+// Server is the kiosk's local HTTP server.
+type Server struct {
+	opt     Options
+	token   string // per-boot secret for state-changing calls
+	jobs    *jobs
+	metrics *metrics
+	page    []byte // index.html rendered once at start
+	static  map[string]staticFile
+	started time.Time
+	ready   atomic.Bool
+}
+
+type staticFile struct {
+	data  []byte
+	ctype string
+}
+
+// NewServer parses the embedded UI once (failing loudly if an asset is
+// missing) and prepares the job queue; Run starts it.
+func NewServer(opt Options) (*Server, error) {
+	if opt.Store == nil || opt.Print == nil {
+		return nil, errors.New("kiosk: server needs a store and a printer")
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.IdleTimeout <= 0 {
+		opt.IdleTimeout = 90 * time.Second
+	}
+	var tok [16]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return nil, fmt.Errorf("kiosk: secret: %w", err)
+	}
+	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), static: map[string]staticFile{}, started: opt.Now()}
+	s.jobs = newJobs(opt.Print, opt.Log)
+	assets := map[string]string{}
+	err := fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		name := strings.TrimPrefix(p, "ui/static/")
+		url := "/static/" + hex.EncodeToString(sum[:6]) + "/" + name
+		assets[name] = url
+		s.static[url] = staticFile{data: data, ctype: contentType(name)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: ui assets: %w", err)
+	}
+	for _, need := range []string{"app.js", "app.css", "i18n.json", "keyboards.json", "pictograms.svg"} {
+		if assets[need] == "" {
+			return nil, fmt.Errorf("kiosk: ui asset %s missing from the build", need)
+		}
+	}
+	tmpl, err := template.New("index").Parse(indexHTML)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: ui template: %w", err)
+	}
+	var langs []map[string]any
+	for _, l := range content.Languages() {
+		langs = append(langs, map[string]any{"tag": l.Tag, "endonym": l.Endonym, "rtl": l.RTL, "fallback": l.Fallback})
+	}
+	boot, _ := json.Marshal(map[string]any{
+		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
+		"stages": content.Stages, "notice": opt.Notice, "assets": assets,
+	})
+	var page bytes.Buffer
+	if err := tmpl.Execute(&page, map[string]any{"Assets": assets, "Boot": template.JS(boot)}); err != nil {
+		return nil, fmt.Errorf("kiosk: ui template: %w", err)
+	}
+	s.page = page.Bytes()
+	return s, nil
+}
+
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".json":
+		return "application/json"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
+}
+
+// Handler is the kiosk's HTTP API and UI.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.handleIndex)
+	mux.HandleFunc("GET /static/", s.handleStatic)
+	mux.HandleFunc("GET /api/guides", s.handleList)
+	mux.HandleFunc("GET /api/guides/{id}", s.handleGuide)
+	mux.HandleFunc("GET /api/search", s.handleSearch)
+	mux.HandleFunc("GET /api/qr", s.handleQR)
+	mux.HandleFunc("POST /api/print", s.handlePrint)
+	mux.HandleFunc("GET /api/print/{job}", s.handleJob)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	return s.guard(mux)
+}
+
+// guard refuses requests addressed to another host name (DNS rebinding:
+// a page elsewhere cannot reach the kiosk through a name that resolves to
+// 127.0.0.1) and sets headers that keep the page from loading anything
+// from outside.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		if host != "127.0.0.1" && host != "localhost" && host != "::1" && host != "[::1]" {
+			http.Error(w, "forbidden host", http.StatusForbidden)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		s.metrics.add("sapar_http_requests_total", "")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(s.page)
+}
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(f.data)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func langOf(r *http.Request) string {
+	l := r.URL.Query().Get("lang")
+	if l == "" {
+		return "en"
+	}
+	return content.NormalizeTag(l)
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.opt.Store.List(r.Context(), r.URL.Query().Get("stage"), langOf(r))
+	if err != nil {
+		s.opt.Log.Error("list guides", "err", err)
+		apiError(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
+	g, err := s.opt.Store.Guide(r.Context(), r.PathValue("id"), langOf(r))
+	if errors.Is(err, content.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no such guide")
+		return
+	}
+	if err != nil {
+		s.opt.Log.Error("guide", "err", err)
+		apiError(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	s.metrics.add("sapar_guides_opened_total", fmt.Sprintf("lang=%q", g.Lang))
+	writeJSON(w, http.StatusOK, g)
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	res, err := s.opt.Store.Search(r.Context(), langOf(r), r.URL.Query().Get("q"))
+	if err != nil {
+		s.opt.Log.Error("search", "err", err) // the query itself is never logged
+		apiError(w, http.StatusInternalServerError, "search is not available")
+		return
+	}
+	s.metrics.add("sapar_searches_total", "")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// handleQR draws the QR code of one of a guide's links; it encodes only
+// links that the content holds, never arbitrary text.
+func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	g, err := s.opt.Store.Guide(r.Context(), q.Get("topic"), "en")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	for _, l := range g.Links {
+		if l.ID == q.Get("link") {
+			png, err := qrcode.Encode(l.URL, qrcode.Medium, 320)
+			if err != nil {
+				http.Error(w, "qr", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "image/png")
+			w.Header().Set("Cache-Control", "no-store")
+			w.Write(png)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+type printRequest struct {
+	Topic string `json:"topic"`
+	Lang  string `json:"lang"`
+}
+
+func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Sapar-Token")), []byte(s.token)) != 1 {
+		apiError(w, http.StatusForbidden, "missing or wrong kiosk token")
+		return
+	}
+	var req printRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Topic == "" {
+		apiError(w, http.StatusBadRequest, `send {"topic": ID, "lang": TAG}`)
+		return
+	}
+	g, err := s.opt.Store.Guide(r.Context(), req.Topic, content.NormalizeTag(req.Lang))
+	if errors.Is(err, content.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no such guide")
+		return
+	}
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	version, _ := s.opt.Store.Version(r.Context())
+	job, err := s.jobs.submit(g.ID, g.Lang, s.slip(g, version))
+	if err != nil {
+		apiError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
+}
+
+// slip turns a guide into the neutral document the receipt layout prints.
+func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
+	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: s.opt.Notice}
+	if len(g.Countries) > 0 {
+		doc.Subtitle = strings.Join(g.Countries, " · ")
+	}
+	if len(g.Links) > 0 {
+		doc.QRURL, doc.QRCaption = g.Links[0].URL, g.Links[0].Label
+	}
+	footer := []string{}
+	if s.opt.Place != "" {
+		footer = append(footer, s.opt.Place)
+	}
+	footer = append(footer, s.opt.Now().Format("2006-01-02 15:04"), "Sapar · content "+version)
+	doc.Footer = footer
+	return doc
+}
+
+func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
+	job, ok := s.jobs.get(r.PathValue("job"))
+	if !ok {
+		apiError(w, http.StatusNotFound, "no such print job")
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.opt.Store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "content store not answering"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	s.metrics.write(w, map[string]float64{"sapar_uptime_seconds": s.opt.Now().Sub(s.started).Seconds()})
+}
+
+// Serve runs the job worker and the HTTP server on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	go s.jobs.run(ctx, s.metrics)
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
