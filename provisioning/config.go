@@ -88,14 +88,16 @@ type Metrics struct {
 	Listen string `json:"listen,omitempty"` // empty: no fleet listener (only loopback /metrics)
 }
 
-// Location is the validated time zone.
+// Location is the validated time zone (UTC if it cannot be loaded, which
+// Parse has already ruled out).
 func (c *Config) Location() *time.Location {
-	if c.location == nil {
-		if loc, err := time.LoadLocation(c.TimeZone); err == nil {
-			c.location = loc
-		}
+	if c.location != nil {
+		return c.location
 	}
-	return c.location
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // Duration is a time.Duration written as "90s" in YAML and JSON.
