@@ -83,3 +83,34 @@ func TestLettersNoTableHolds(t *testing.T) {
 		})
 	}
 }
+
+func TestUrduPrintsAsRightAlignedRasterLines(t *testing.T) {
+	doc := refslips.Urdu()
+	p := mustProfile(t, "TM-T20III")
+	job, err := receipt.Render(doc, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Decode(job, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savePNG(t, "ur-TM-T20III", s)
+	// Title, subtitle, 5 steps, 1 paragraph, 2 contacts, caption: 11 lines at least, plus the QR (native).
+	if s.Images < 11 || len(s.QRData) != 1 {
+		t.Errorf("images %d, QR %v", s.Images, s.QRData)
+	}
+	right := 0
+	for _, b := range s.blocks {
+		if b.img != nil && b.align == 2 {
+			right++
+		}
+	}
+	if right < 11 {
+		t.Errorf("%d right-aligned images, want ≥ 11", right)
+	}
+	// Only the Latin footer and notice remain as text.
+	if !strings.Contains(s.Text, "Bishkek, Manas airport") || strings.ContainsAny(s.Text, "?\uFFFD") {
+		t.Errorf("text %q", s.Text)
+	}
+}

@@ -15,10 +15,60 @@ type style struct {
 // layout emits lines: as text when the printer can print every letter,
 // else — on a printer with graphics — as a raster image of just that line.
 type layout struct {
-	e     *escpos.Encoder
-	p     escpos.Profile
-	cells *fonts.Cells
-	err   error
+	e      *escpos.Encoder
+	p      escpos.Profile
+	cells  *fonts.Cells
+	rtl    *fonts.RTL // body size
+	rtlBig *fonts.RTL // title size
+	err    error
+}
+
+// RTLSize is the em size in dots of right-to-left body text (Urdu): about
+// 40 dots a line, the smallest at which Naskh's dots stay apart at 203 dpi.
+const RTLSize = 26
+
+// paragraph emits text that may be right to left: RTL text is wrapped by
+// its shaped width and sent as right-aligned raster lines; other text goes
+// through the column layout given.
+func (l *layout) paragraph(text string, st style, cols int, ltr func() []string) {
+	if !fonts.HasRTL(text) {
+		for _, s := range ltr() {
+			l.line(s, st)
+		}
+		return
+	}
+	if !l.p.Raster {
+		// No graphics: a romanized form is still readable.
+		for _, s := range wrap(escpos.Transliterate(text), cols) {
+			l.e.Line(s)
+		}
+		return
+	}
+	t, err := l.rtlFace(st.double)
+	if err != nil {
+		l.err = err
+		return
+	}
+	l.e.Align(escpos.Right)
+	for _, s := range wrapWidth(text, l.p.Dots, t.Width) {
+		if err := l.e.Image(t.Render(s, l.p.Dots)); err != nil {
+			l.err = err
+		}
+	}
+}
+
+func (l *layout) rtlFace(big bool) (*fonts.RTL, error) {
+	var err error
+	if big {
+		if l.rtlBig == nil {
+			l.rtlBig, err = fonts.NewRTL(RTLSize * 1.5)
+		}
+		return l.rtlBig, err
+	}
+	if l.rtl == nil {
+		l.rtl, err = fonts.NewRTL(RTLSize)
+	}
+	return l.rtl, err
 }
 
 func (l *layout) line(s string, st style) {

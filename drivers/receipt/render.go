@@ -95,40 +95,36 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	if doc.Title != "" {
 		e.Align(escpos.Center)
 		e.Bold(true)
-		e.Double(true)
-		for _, s := range wrap(doc.Title, cols/2) {
-			l.line(s, style{bold: true, double: true})
+		if !fonts.HasRTL(doc.Title) {
+			e.Double(true)
 		}
+		l.paragraph(doc.Title, style{bold: true, double: true}, cols/2, func() []string { return wrap(doc.Title, cols/2) })
 		e.Double(false)
 		e.Bold(false)
 	}
 	if doc.Subtitle != "" {
 		e.Align(escpos.Center)
-		for _, s := range wrap(doc.Subtitle, cols) {
-			l.line(s, style{})
-		}
+		l.paragraph(doc.Subtitle, style{}, cols, func() []string { return wrap(doc.Subtitle, cols) })
 	}
 	e.Align(escpos.Left)
 	e.Line(strings.Repeat("-", cols))
 	for i, step := range doc.Steps {
-		for _, s := range hanging(strconv.Itoa(i+1)+". ", step, cols) {
-			l.line(s, style{})
-		}
+		prefix := strconv.Itoa(i+1) + ". "
+		l.paragraph(prefix+step, style{}, cols, func() []string { return hanging(prefix, step, cols) })
 	}
+	e.Align(escpos.Left)
 	if len(doc.Steps) > 0 && len(doc.Paragraphs) > 0 {
 		e.Line("")
 	}
 	for _, para := range doc.Paragraphs {
-		for _, s := range wrap(para, cols) {
-			l.line(s, style{})
-		}
+		l.paragraph(para, style{}, cols, func() []string { return wrap(para, cols) })
 	}
+	e.Align(escpos.Left)
 	if len(doc.Contacts) > 0 {
 		e.Line(strings.Repeat("-", cols))
 		for _, c := range doc.Contacts {
-			for _, s := range hanging("* ", c, cols) {
-				l.line(s, style{})
-			}
+			l.paragraph(c, style{}, cols, func() []string { return hanging("* ", c, cols) })
+			e.Align(escpos.Left)
 		}
 	}
 	if doc.QRURL != "" {
@@ -142,18 +138,16 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 		} else {
 			e.Line("")
 		}
-		for _, s := range wrap(doc.QRCaption, cols) {
-			l.line(s, style{})
-		}
+		e.Align(escpos.Center)
+		l.paragraph(doc.QRCaption, style{}, cols, func() []string { return wrap(doc.QRCaption, cols) })
 	}
 	if len(doc.Footer) > 0 {
 		e.Align(escpos.Left)
 		e.Line(strings.Repeat("-", cols))
 		e.Align(escpos.Center)
 		for _, f := range doc.Footer {
-			for _, s := range wrap(f, cols) {
-				l.line(s, style{})
-			}
+			l.paragraph(f, style{}, cols, func() []string { return wrap(f, cols) })
+			e.Align(escpos.Center)
 		}
 	}
 	e.Align(escpos.Left)

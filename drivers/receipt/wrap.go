@@ -67,3 +67,26 @@ func hanging(prefix, text string, cols int) []string {
 	}
 	return body
 }
+
+// wrapWidth breaks text at spaces so that each line measures at most max
+// dots (shaped width; the measure sees whole candidate lines so joins count).
+func wrapWidth(text string, max int, measure func(string) int) []string {
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		cur := ""
+		for _, w := range strings.Fields(para) {
+			cand := w
+			if cur != "" {
+				cand = cur + " " + w
+			}
+			if cur != "" && measure(cand) > max {
+				lines = append(lines, cur)
+				cur = w
+				continue
+			}
+			cur = cand
+		}
+		lines = append(lines, cur)
+	}
+	return lines
+}
