@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -228,6 +229,17 @@ func TestGuard(t *testing.T) {
 		fi, _ := os.Stat(path)
 		if strings.Contains(string(b), "913572") || fi.Mode().Perm() != 0o600 {
 			t.Fatalf("mode %v content %s", fi.Mode(), b)
+		}
+	})
+	t.Run("parallel wrong PINs are each counted", func(t *testing.T) {
+		g := NewGuard(filepath.Join(t.TempDir(), "pin-lockout.json"), DefaultPolicy)
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() { g.Check(hash, "000001", t0) })
+		}
+		wg.Wait()
+		if _, _, err := g.Check(hash, "482916", t0); !errors.Is(err, ErrLocked) {
+			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("unusable hash fails closed", func(t *testing.T) {
