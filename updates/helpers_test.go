@@ -19,17 +19,23 @@ import (
 
 // fixture is a publisher repository and its keys in a temp dir.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	pub   *Publisher
 	clock time.Time
 }
 
-func testLogf(t *testing.T) func(string, ...any) {
+func testLogf(t testing.TB) func(string, ...any) {
 	return func(f string, a ...any) { t.Helper(); t.Logf(f, a...) }
 }
 
-func newFixture(t *testing.T, opts InitOptions) *fixture {
+func newFixture(t *testing.T, opts InitOptions) *fixture { return newFixtureTB(t, opts) }
+
+func newBenchFixture(b *testing.B) *fixture { return newFixtureTB(b, InitOptions{}) }
+
+func serveB(b *testing.B, dir string) *server { return serveTB(b, dir) }
+
+func newFixtureTB(t testing.TB, opts InitOptions) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{t: t, dir: dir, clock: time.Now().UTC()}
@@ -105,7 +111,9 @@ func (c countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func serve(t *testing.T, dir string) *server {
+func serve(t *testing.T, dir string) *server { return serveTB(t, dir) }
+
+func serveTB(t testing.TB, dir string) *server {
 	s := &server{}
 	fs := http.FileServer(http.Dir(dir))
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +170,7 @@ func (f *fixture) client(state string, mirrors ...string) *Client {
 
 // mustActive checks the state has a complete, verified active release and
 // returns its version.
-func mustActive(t *testing.T, state string) string {
+func mustActive(t testing.TB, state string) string {
 	t.Helper()
 	dir, err := ActiveDir(state)
 	if err != nil {
@@ -178,7 +186,7 @@ func mustActive(t *testing.T, state string) string {
 	return b.Index.Version
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx

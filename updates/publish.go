@@ -335,7 +335,7 @@ func (p *Publisher) writeTargetsChain(st *repoState, tk, sk, tsk []*signingKey, 
 	if err := sign(st.targets, tk); err != nil {
 		return fmt.Errorf("publish: targets: %w", err)
 	}
-	traw, err := st.targets.ToBytes(true)
+	traw, err := st.targets.ToBytes(false) // compact: it lists every object, kiosks fetch it on each change
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (p *Publisher) writeSnapshotChain(st *repoState, sk, tsk []*signingKey, exp
 	if err := sign(st.snapshot, sk); err != nil {
 		return fmt.Errorf("publish: snapshot: %w", err)
 	}
-	sraw, err := st.snapshot.ToBytes(true)
+	sraw, err := st.snapshot.ToBytes(false)
 	if err != nil {
 		return err
 	}
@@ -383,7 +383,7 @@ func (p *Publisher) writeTimestamp(st *repoState, tsk []*signingKey, exp Expirie
 	if err := sign(st.timestamp, tsk); err != nil {
 		return fmt.Errorf("publish: timestamp: %w", err)
 	}
-	raw, err := st.timestamp.ToBytes(true)
+	raw, err := st.timestamp.ToBytes(false) // compact: fetched every cycle
 	if err != nil {
 		return err
 	}
