@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,7 +132,7 @@ func TestChildProcess(t *testing.T) {
 	}
 	sock := systemdtest.New(t)
 	broken := filepath.Join(t.TempDir(), "broken")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
+	cmd := childCommand(t, os.Args[0], "-test.run=^TestChildProcess$")
 	cmd.Env = append(os.Environ(), sock.Env(), "WATCHDOG_USEC=40000", "SAPAR_SYSTEMD_CHILD="+broken)
 	cmd.Env = append(cmd.Env, "WATCHDOG_PID=") // as UnsetEnvironment=WATCHDOG_PID leaves it
 	out := &lockedBuffer{}
@@ -174,6 +176,22 @@ func TestChildProcess(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out.String())
 	}
+}
+
+// childCommand runs the test binary again. Under "go test -exec
+// qemu-aarch64-static" on a machine without binfmt_misc the binary cannot be
+// exec'd directly, so the child goes through the same emulator.
+func childCommand(t *testing.T, bin string, args ...string) *exec.Cmd {
+	probe := exec.Command(bin, "-test.run=^$")
+	if err := probe.Run(); err == nil || !errors.Is(err, syscall.ENOEXEC) {
+		return exec.Command(bin, args...)
+	}
+	qemuArch := map[string]string{"arm64": "aarch64", "arm": "arm", "amd64": "x86_64", "riscv64": "riscv64"}[runtime.GOARCH]
+	emu, err := exec.LookPath("qemu-" + qemuArch + "-static")
+	if err != nil {
+		t.Skipf("cannot run a %s child process here (no binfmt_misc, no qemu-%s-static)", runtime.GOARCH, qemuArch)
+	}
+	return exec.Command(emu, append([]string{bin}, args...)...)
 }
 
 func child() {

@@ -1,0 +1,174 @@
+#!/bin/sh
+# systemd/ci.sh — CI for the appliance layer, called by .ci/run.
+#  1. the systemd package's own tests (native);
+#  2. Debian packages for amd64, arm64 and armhf (package.sh), inspected with
+#     dpkg-deb -I/-c against the list of what each must contain;
+#  3. systemd-analyze verify on the units as packaged, in a root made from the
+#     amd64 .deb (works without systemd as PID 1: --root is an offline check);
+#  4. the udev rule parsed by udevadm, the shell scripts by sh -n and shellcheck;
+#  5. go test of ./content/... ./drivers/... ./updates/... ./systemd/... built
+#     for arm64 and run under qemu-user-static (packages not written yet are
+#     skipped; a real test failure fails CI).
+# Needs root on Debian 12 for apt-get; installs only what is missing. Quiet
+# unless something fails. Environment: DIST (where the .debs go, default
+# dist/), SKIP_QEMU=1 to skip step 5.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cd "$top"
+DIST=${DIST:-$top/dist}
+export DIST
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; rm -f /run/udev/rules.d/60-sapar-printer-ci.rules' EXIT INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { echo "ci.sh: FAIL: $*" >&2; exit 1; }
+
+step "tools"
+need=""
+command -v systemd-analyze >/dev/null || need="$need systemd"
+command -v udevadm >/dev/null || need="$need udev"
+command -v dpkg-deb >/dev/null || need="$need dpkg"
+command -v qemu-aarch64-static >/dev/null || need="$need qemu-user-static"
+command -v shellcheck >/dev/null || need="$need shellcheck"
+command -v xz >/dev/null || need="$need xz-utils"
+if [ -n "$need" ]; then
+	echo "installing:$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; fail "apt-get update"; }
+	# shellcheck disable=SC2086 # word splitting of the package list is intended
+	apt-get install -y -qq --no-install-recommends $need >>"$tmp/apt.log" 2>&1 ||
+		{ cat "$tmp/apt.log"; fail "apt-get install$need"; }
+fi
+echo "$(go version); $(systemd-analyze --version | head -1); $(qemu-aarch64-static --version | head -1)"
+
+step "go test ./systemd/... (native)"
+go vet ./systemd/...
+go test -count=1 ./systemd/...
+
+step "package.sh amd64 arm64 armhf"
+VERSION=${VERSION:-}
+export VERSION
+debs=$("$here/package.sh" amd64 arm64 armhf) || fail "package.sh"
+for deb in $debs; do
+	arch=$(dpkg-deb -f "$deb" Architecture)
+	printf '%s  %s bytes, Installed-Size %s KiB\n' "$deb" "$(stat -c %s "$deb")" "$(dpkg-deb -f "$deb" Installed-Size)"
+	dpkg-deb -I "$deb" >"$tmp/info"
+	dpkg-deb -c "$deb" >"$tmp/list"
+	for dep in adduser libpam-systemd libwebkit2gtk-4.0-37 cage fonts-noto-core espeak-ng; do
+		dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$dep" ||
+			fail "$deb: Depends lacks $dep"
+	done
+	for f in postinst prerm postrm conffiles control; do
+		grep -Eq "^ +[0-9]+ bytes, +[0-9]+ lines +(\* +)?$f( |\$)" "$tmp/info" || fail "$deb: no DEBIAN/$f"
+	done
+	for path in ./usr/bin/sapar ./lib/systemd/system/sapar.service \
+		./lib/systemd/system/sapar-update.service ./lib/systemd/system/sapar-update.timer \
+		./lib/udev/rules.d/60-sapar-printer.rules ./usr/lib/tmpfiles.d/sapar.conf \
+		./usr/lib/systemd/journald.conf.d/60-sapar.conf ./etc/pam.d/sapar ./etc/default/sapar \
+		./usr/lib/sapar/measure-writes ./usr/share/doc/sapar/README.md \
+		./usr/share/doc/sapar/examples/61-sapar-touch.rules; do
+		grep -q " $path\$" "$tmp/list" || fail "$deb: $path missing"
+	done
+	grep -q '^-rwxr-xr-x root/root .* ./usr/bin/sapar$' "$tmp/list" || fail "$deb: /usr/bin/sapar not root-owned 0755"
+	if grep -v ' root/root ' "$tmp/list" | grep -q .; then fail "$deb: files not owned by root"; fi
+	mkdir -p "$tmp/x-$arch"
+	dpkg-deb -x "$deb" "$tmp/x-$arch"
+	case "$arch:$(od -An -t u2 -j 18 -N 2 "$tmp/x-$arch/usr/bin/sapar" | tr -d ' ')" in
+	amd64:62 | arm64:183 | armhf:40) ;;
+	*) fail "$deb: /usr/bin/sapar is not an $arch binary" ;;
+	esac
+done
+amd64_deb=$(echo "$debs" | grep '_amd64\.deb$')
+echo "--- dpkg-deb -I $amd64_deb"
+dpkg-deb -I "$amd64_deb"
+echo "--- dpkg-deb -c $amd64_deb"
+dpkg-deb -c "$amd64_deb"
+echo "--- dpkg-deb -x then sapar help (amd64)"
+"$tmp/x-amd64/usr/bin/sapar" help | head -3
+
+step "systemd-analyze verify (offline, --root made from the amd64 .deb)"
+root=$tmp/root
+mkdir -p "$root/usr/lib/systemd" "$root/usr/bin" "$root/etc"
+ln -s usr/lib "$root/lib"
+ln -s usr/bin "$root/bin"
+# merged-/usr like Debian 12: the package's /lib/... lands in /usr/lib/...
+(cd "$tmp/x-amd64" && tar -cf - .) | (cd "$root" && tar --keep-directory-symlink -xf -)
+# The manager's own units (targets, logind, getty@, tmpfiles) from this machine.
+cp -an /usr/lib/systemd/system "$root/usr/lib/systemd/"
+# cage comes from a dependency, not from this package: a stand-in executable,
+# so verify can check every other ExecStart= path for real.
+printf '#!/bin/sh\nexit 0\n' >"$root/usr/bin/cage"
+chmod 755 "$root/usr/bin/cage"
+units="sapar.service sapar-update.service sapar-update.timer"
+set +e
+# shellcheck disable=SC2086
+systemd-analyze verify --man=no --root="$root" $units >"$tmp/verify" 2>&1
+rc=$?
+set -e
+# With --root, verify can still print host noise about PID 1; keep lines about our units.
+grep -v -e '^Failed to read .container of PID 1' "$tmp/verify" >"$tmp/verify.ours" || true
+if [ "$rc" -ne 0 ] || [ -s "$tmp/verify.ours" ]; then
+	cat "$tmp/verify"
+	fail "systemd-analyze verify (rc $rc): every warning counts"
+fi
+echo "systemd-analyze verify $units: clean (rc 0, no warnings)"
+# A deliberate mistake must be caught, or the check above proves nothing.
+sed 's/^Restart=always$/Restart=allways/' "$root/lib/systemd/system/sapar.service" >"$root/etc/systemd-ci-broken.service"
+mkdir -p "$root/etc/systemd/system"
+mv "$root/etc/systemd-ci-broken.service" "$root/etc/systemd/system/sapar-ci-broken.service"
+if systemd-analyze verify --man=no --root="$root" sapar-ci-broken.service 2>&1 | grep -q 'allways'; then
+	echo "systemd-analyze verify catches a misspelt Restart= (self-check)"
+else
+	fail "systemd-analyze verify did not notice Restart=allways: the check is blind"
+fi
+
+step "udev rule parse (udevadm test)"
+if [ -d /sys/class/tty ] && [ -e /sys/class/tty/console ]; then
+	mkdir -p /run/udev/rules.d
+	cp "$here/60-sapar-printer.rules" /run/udev/rules.d/60-sapar-printer-ci.rules
+	udevadm test --action=add /sys/class/tty/console >"$tmp/udev" 2>&1 || true
+	rm -f /run/udev/rules.d/60-sapar-printer-ci.rules
+	grep -q 'Reading rules file: /run/udev/rules.d/60-sapar-printer-ci.rules' "$tmp/udev" || {
+		cat "$tmp/udev"
+		fail "udevadm did not read the rule"
+	}
+	if grep '^/run/udev/rules.d/60-sapar-printer-ci.rules:[0-9]' "$tmp/udev"; then
+		fail "udevadm complains about 60-sapar-printer.rules"
+	fi
+	echo "udevadm read 60-sapar-printer.rules without complaint"
+else
+	echo "no /sys/class/tty/console here: skipped"
+fi
+
+step "shell scripts (sh -n, shellcheck)"
+for s in "$here/package.sh" "$here/ci.sh" "$here/measure-writes.sh" "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm"; do
+	sh -n "$s"
+done
+shellcheck -s sh "$here/package.sh" "$here/ci.sh" "$here/measure-writes.sh" "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm"
+echo "shellcheck: clean"
+
+if [ "${SKIP_QEMU:-}" = 1 ]; then
+	echo "SKIP_QEMU=1: arm64 tests skipped"
+	exit 0
+fi
+step "go test for linux/arm64 under qemu-aarch64-static"
+pkgs=""
+for pattern in ./content/... ./drivers/... ./updates/... ./systemd/...; do
+	found=$(go list "$pattern" 2>/dev/null | tr '\n' ' ' || true)
+	if [ -z "$found" ]; then
+		echo "$pattern: no packages yet, skipped"
+	else
+		pkgs="$pkgs $pattern"
+	fi
+done
+if [ -z "$pkgs" ]; then
+	echo "no packages to test"
+	exit 0
+fi
+# Build the test binaries first with both cores, then run them under qemu.
+# shellcheck disable=SC2086
+GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go vet $pkgs
+# shellcheck disable=SC2086
+GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go test -exec qemu-aarch64-static -timeout 10m $pkgs
