@@ -43,6 +43,9 @@ type VirtualOpts struct {
 	PrintBytesPerSecond int
 	// Baud slows the emulator's reading to this line rate (0: as fast as the pty).
 	Baud int
+	// Mute never answers real-time queries: a printer switched off, or a
+	// cable with the receive line broken.
+	Mute bool
 	// GarbageStatus answers every status query with this byte instead of the truth.
 	GarbageStatus *byte
 }
@@ -64,6 +67,7 @@ type Virtual struct {
 	cond      *sync.Cond
 	queue     []byte // receive buffer
 	job       []byte // bytes of the current job already taken by the mechanism
+	parsed    int    // bytes of job already run
 	paperOut  bool
 	coverOpen bool
 	offline   bool
@@ -179,6 +183,9 @@ func (v *Virtual) Close() error {
 }
 
 func (v *Virtual) reply(b ...byte) {
+	if v.opts.Mute {
+		return
+	}
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	_, _ = v.ptm.Write(b)
@@ -202,7 +209,7 @@ func (v *Virtual) status(n byte) byte {
 		if v.paperOut {
 			s |= escpos.StatusPaperStop
 		}
-		if v.offline || v.paperOut || v.coverOpen {
+		if v.paperOut || v.coverOpen {
 			s |= escpos.StatusErrorOccur
 		}
 	case 4:
@@ -272,7 +279,7 @@ func (v *Virtual) realtime(b []byte) []byte {
 			}
 			if bytes.Equal(b[i:i+10], escpos.CmdClearBuffers) {
 				v.mu.Lock()
-				v.queue, v.job = nil, nil
+				v.queue, v.job, v.parsed = nil, nil, 0
 				v.mu.Unlock()
 				// The reply of DLE DC4 fn=8: 0x37 0x25 0x00.
 				v.reply(0x37, 0x25, 0x00)
@@ -289,7 +296,6 @@ func (v *Virtual) realtime(b []byte) []byte {
 func (v *Virtual) mechanism() {
 	defer v.wg.Done()
 	const tick = 5 * time.Millisecond
-	parsed := 0 // bytes of v.job already parsed
 	for {
 		v.mu.Lock()
 		for !v.closed && (len(v.queue) == 0 || v.paperOut || v.coverOpen || v.offline) {
@@ -318,25 +324,25 @@ func (v *Virtual) mechanism() {
 		// Run complete commands.
 		var replies [][]byte
 		var done []func()
-		for parsed < len(v.job) {
-			o, n, err := next(v.job[parsed:])
+		for v.parsed < len(v.job) {
+			o, n, err := next(v.job[v.parsed:])
 			if err != nil {
 				break
 			}
-			start := parsed
-			parsed += n
+			start := v.parsed
+			v.parsed += n
 			switch o.kind {
 			case opProcessID:
 				replies = append(replies, append(append([]byte{0x37, 0x22}, o.data...), 0))
 			case opCut:
-				done = append(done, v.finishJob(v.job[:parsed]))
-				v.job = append([]byte(nil), v.job[parsed:]...)
-				parsed = 0
+				done = append(done, v.finishJob(v.job[:v.parsed]))
+				v.job = append([]byte(nil), v.job[v.parsed:]...)
+				v.parsed = 0
 			case opInit:
 				if hasContent(v.job[:start]) {
 					done = append(done, v.finishJob(v.job[:start]))
 					v.job = append([]byte(nil), v.job[start:]...)
-					parsed = n
+					v.parsed = n
 				}
 			}
 		}

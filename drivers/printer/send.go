@@ -145,15 +145,15 @@ func (s *session) send(ctx context.Context, job []byte) error {
 			return s.fail("status before job", err)
 		}
 	}
-	chunks := (len(job) + s.o.ChunkBytes - 1) / s.o.ChunkBytes
-	for i := 0; i < chunks; i++ {
+	pieces := escpos.Split(job, s.o.ChunkBytes)
+	chunks := len(pieces)
+	for i, chunk := range pieces {
 		if err := ctx.Err(); err != nil {
 			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), err)
 		}
 		if err := s.waitModem(ctx); err != nil {
 			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), err)
 		}
-		chunk := job[i*s.o.ChunkBytes : min(len(job), (i+1)*s.o.ChunkBytes)]
 		if err := s.write(chunk); err != nil {
 			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), fmt.Errorf("%w: %w", ErrOffline, err))
 		}
