@@ -248,3 +248,28 @@ func TestUSBWatcherRunsOnMount(t *testing.T) {
 		t.Fatal("USB watcher did not update from the stick")
 	}
 }
+
+func TestTornMetadataCacheRecovers(t *testing.T) {
+	f := newFixture(t, InitOptions{})
+	f.publish("v1", guideFiles(3, 100, ""))
+	srv := serve(t, f.pub.Repo)
+	state := t.TempDir()
+	c := f.client(state, srv.URL)
+	if _, err := c.Update(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	// a power cut after go-tuf's un-fsynced rename: empty and garbage files
+	md := filepath.Join(state, "tuf", "metadata")
+	os.WriteFile(filepath.Join(md, "timestamp.json"), nil, 0o644)
+	os.WriteFile(filepath.Join(md, "snapshot.json"), []byte("{\"sig"), 0o644)
+	os.WriteFile(filepath.Join(md, "root.json"), []byte{0, 0, 0}, 0o644)
+	os.WriteFile(filepath.Join(md, "tuf_tmp123"), []byte("x"), 0o644)
+	f.publish("v2", guideFiles(3, 100, "b"))
+	res, err := c.Update(ctxT(t))
+	if err != nil || res.Version != "v2" {
+		t.Fatalf("after torn cache: %+v %v", res, err)
+	}
+	if _, err := os.Stat(filepath.Join(md, "tuf_tmp123")); err == nil {
+		t.Fatal("temp file left")
+	}
+}

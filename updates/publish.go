@@ -667,3 +667,23 @@ func (p *Publisher) ResignTargets() error {
 	}
 	return p.writeTargetsChain(st, tk, sk, tsk, p.expiries(), true)
 }
+
+// ResignRoot writes root N+1 with the same keys and a fresh expiry, signed
+// by the current root keys (on the offline machine, yearly).
+func (p *Publisher) ResignRoot() error {
+	st, err := p.load()
+	if err != nil {
+		return err
+	}
+	rk, err := p.signersFor(st, metadata.ROOT)
+	if err != nil {
+		return err
+	}
+	st.root.Signed.Version++
+	st.root.Signed.Expires = p.now().Add(p.expiries().Root)
+	if err := p.signAndWriteRoot(st.root, rk, nil); err != nil {
+		return err
+	}
+	p.logf("root v%d expires %s", st.root.Signed.Version, st.root.Signed.Expires.Format(time.RFC3339))
+	return nil
+}
