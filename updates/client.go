@@ -115,6 +115,9 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	defer unlock()
+	if err := (&installer{state: c.StateDir, health: c.Health, logf: c.Logf}).finishPending(); err != nil {
+		c.logf("%v", err)
+	}
 
 	var srcs []source
 	if c.USBDir != "" {

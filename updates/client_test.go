@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,47 @@ func TestTornMetadataCacheRecovers(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(md, "tuf_tmp123")); err == nil {
 		t.Fatal("temp file left")
+	}
+}
+
+func TestCrashBeforeHealthCheckIsFinishedNextCycle(t *testing.T) {
+	f := newFixture(t, InitOptions{})
+	f.publish("v1", guideFiles(3, 100, ""))
+	srv := serve(t, f.pub.Repo)
+	state := t.TempDir()
+	c := f.client(state, srv.URL)
+	if _, err := c.Update(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	f.publish("v2", guideFiles(3, 100, "bad"))
+	// "crash" right after the swap: the goroutine stops, deferred unlock runs
+	c.hook = func(s string) {
+		if s == "swapped" {
+			runtime.Goexit()
+		}
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); c.Update(ctxT(t)) }()
+	<-done
+	if v := mustActive(t, state); v != "v2" {
+		t.Fatalf("setup: active %s", v)
+	}
+	// next boot: v2 turns out unhealthy; it must not stay active unchecked
+	c.hook = nil
+	c.Health = func(dir string) error {
+		if strings.Contains(dir, "v2") {
+			return errors.New("search broken")
+		}
+		return testHealth(dir)
+	}
+	if err := Recover(state, c.Health, testLogf(t)); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustActive(t, state); v != "v1" {
+		t.Fatalf("unchecked release stayed active: %s", v)
+	}
+	// and the same release is not installed again
+	if _, err := c.Update(ctxT(t)); err == nil || !strings.Contains(err.Error(), "before") {
+		t.Fatalf("re-install of failed release: %v", err)
 	}
 }

@@ -29,6 +29,7 @@ const (
 	releasesDir = "releases"
 	stagingDir  = "staging"
 	failedFile  = "failed"
+	pendingFile = "pending" // release activated but not yet health-checked
 )
 
 // ErrNoActive means the state holds no active release yet.
@@ -224,6 +225,13 @@ func (in *installer) activate(staging, name string) (Release, error) {
 		}
 	}
 	in.step("previous-kept")
+	pend := prevTarget
+	if pend == "" {
+		pend = "-"
+	}
+	if err := writeFileSynced(filepath.Join(in.content(), pendingFile), []byte(rel+"\n"+pend+"\n"), 0o644); err != nil {
+		return Release{}, fmt.Errorf("updates: %w", err)
+	}
 	if err := setLink(cur, rel); err != nil {
 		return Release{}, fmt.Errorf("updates: activate: %w", err)
 	}
@@ -236,6 +244,7 @@ func (in *installer) activate(staging, name string) (Release, error) {
 		if herr := in.health(final); herr != nil {
 			in.step("unhealthy")
 			writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644)
+			os.Remove(filepath.Join(in.content(), pendingFile))
 			if prevTarget == "" || prevTarget == rel {
 				return r, fmt.Errorf("updates: release %s failed its health check and there is no previous release to go back to: %w", r.Version, herr)
 			}
@@ -253,8 +262,68 @@ func (in *installer) activate(staging, name string) (Release, error) {
 	}
 	in.step("healthy")
 	os.Remove(filepath.Join(in.content(), failedFile))
+	os.Remove(filepath.Join(in.content(), pendingFile))
+	syncDir(in.content())
 	in.gc()
 	return r, nil
+}
+
+// finishPending completes an activation that a crash interrupted between
+// the swap and the end of the health check: the release is checked now and
+// rolled back if it fails, so an unchecked release never stays active.
+func (in *installer) finishPending() error {
+	raw, err := os.ReadFile(filepath.Join(in.content(), pendingFile))
+	if err != nil {
+		return nil
+	}
+	lines := strings.Fields(string(raw))
+	cur, _ := os.Readlink(filepath.Join(in.content(), currentLink))
+	if len(lines) != 2 || cur != lines[0] {
+		os.Remove(filepath.Join(in.content(), pendingFile)) // the swap never happened
+		return nil
+	}
+	dir := filepath.Join(in.content(), cur)
+	var herr error
+	if _, err := bundle.Open(dir); err != nil {
+		herr = err
+	} else if in.health != nil {
+		herr = in.health(dir)
+	}
+	if herr == nil {
+		if in.logf != nil {
+			in.logf("release %s activated before a restart passed its health check now", filepath.Base(cur))
+		}
+		os.Remove(filepath.Join(in.content(), pendingFile))
+		return syncDir(in.content())
+	}
+	if r, err := describe(dir); err == nil {
+		writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644)
+	}
+	if lines[1] == "-" {
+		return fmt.Errorf("updates: release %s (activated before a restart) fails its health check and there is nothing to go back to: %w", filepath.Base(cur), herr)
+	}
+	if err := setLink(filepath.Join(in.content(), currentLink), lines[1]); err != nil {
+		return fmt.Errorf("updates: roll back unhealthy release %s: %w", filepath.Base(cur), err)
+	}
+	os.Remove(filepath.Join(in.content(), pendingFile))
+	syncDir(in.content())
+	if in.logf != nil {
+		in.logf("release %s (activated before a restart) failed its health check (%v): rolled back to %s", filepath.Base(cur), herr, filepath.Base(lines[1]))
+	}
+	return nil
+}
+
+// Recover finishes an activation interrupted by a crash or power cut
+// (health-checks a release swapped in but never checked, rolling back if it
+// fails). Update and InstallLocal do it themselves; the kiosk calls it at
+// boot before loading ActiveDir.
+func Recover(state string, health func(dir string) error, logf func(format string, args ...any)) error {
+	unlock, err := lockState(state)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return (&installer{state: state, health: health, logf: logf}).finishPending()
 }
 
 // gc removes releases that are neither current nor previous, and staging.
@@ -296,6 +365,9 @@ func installLocal(state, bundleDir string, prepare, health func(string) error, h
 		return Result{}, err
 	}
 	defer unlock()
+	if err := (&installer{state: state, health: health}).finishPending(); err != nil {
+		return Result{}, err
+	}
 	if r, err := ActiveRelease(state); err == nil {
 		return Result{Source: bundleDir, Version: r.Version, Release: r}, nil
 	}
