@@ -22,7 +22,7 @@ func TestNginxMirror(t *testing.T) {
 		bin = "/usr/sbin/nginx"
 	}
 	f := newFixture(t, InitOptions{})
-	f.publish("n1", guideFiles(30, 1000, ""))
+	f.publish("n1", guideFiles(200, 2000, ""))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,8 @@ http {
 	if res, err := c.Update(ctxT(t)); err != nil || res.Version != "n1" {
 		t.Fatalf("%+v %v", res, err)
 	}
-	f.publish("n2", guideFiles(30, 1000, "changed"))
+	before, _ := os.ReadFile(filepath.Join(dir, "access.log"))
+	f.publish("n2", guideFiles(200, 2000, "changed"))
 	res, err := c.Update(ctxT(t))
 	if err != nil || res.Version != "n2" || res.ObjectsFetched != 1 {
 		t.Fatalf("%+v %v", res, err)
@@ -84,5 +85,15 @@ http {
 	if !strings.Contains(string(logRaw), "/metadata/2.root.json HTTP/1.1\" 404") {
 		t.Fatalf("nginx's 404 for the next root not seen:\n%s", logRaw)
 	}
-	t.Logf("one-guide change through nginx: %d bytes", res.BytesFetched)
+	// body bytes nginx sent (gzip on for JSON) during the second cycle
+	var wire int
+	for _, line := range strings.Split(strings.TrimPrefix(string(logRaw), string(before)), "\n") {
+		// combined format: "GET /p HTTP/1.1" status bytes "referer" "ua"
+		if i := strings.Index(line, "\" "); i > 0 {
+			var status, n int
+			fmt.Sscanf(line[i+2:], "%d %d", &status, &n)
+			wire += n
+		}
+	}
+	t.Logf("one-guide change in a 200-object bundle through nginx with gzip: %d body bytes on the wire (%d after decompression)", wire, res.BytesFetched)
 }
