@@ -16,7 +16,7 @@ const publishUsage = `Usage:
                        [--expiry-root 365d] [--expiry-targets 90d] [--expiry-snapshot 21d] [--expiry-timestamp 1d]
   sapar publish add    --repo REPO --keys KEYS BUNDLE_DIR
   sapar publish timestamp --repo REPO --keys KEYS     (run daily from a timer)
-  sapar publish resign --repo REPO --keys KEYS        (re-sign targets before they expire)
+  sapar publish resign --repo REPO --keys KEYS ROLE       (targets: quarterly; root: yearly, offline)
   sapar publish rotate --repo REPO --keys KEYS ROLE   (root, targets, snapshot or timestamp)
   sapar publish status --repo REPO --keys KEYS
 
@@ -117,10 +117,20 @@ func runPublish(e env) int {
 			return fail(err)
 		}
 	case "resign":
-		if !wantArgs(0) {
+		if !wantArgs(1) {
 			return exitUsage
 		}
-		if err := p.ResignTargets(); err != nil {
+		var err error
+		switch pos[0] {
+		case "targets":
+			err = p.ResignTargets()
+		case "root":
+			err = p.ResignRoot()
+		default:
+			fmt.Fprintln(e.stderr, "sapar publish resign: ROLE is targets or root (snapshot and timestamp: sapar publish timestamp)")
+			return exitUsage
+		}
+		if err != nil {
 			return fail(err)
 		}
 	case "rotate":
