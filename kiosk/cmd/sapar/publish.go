@@ -15,8 +15,8 @@ const publishUsage = `Usage:
                        [--targets-threshold N] [--snapshot-threshold N] [--timestamp-threshold N]
                        [--expiry-root 365d] [--expiry-targets 90d] [--expiry-snapshot 21d] [--expiry-timestamp 1d]
   sapar publish add    --repo REPO --keys KEYS BUNDLE_DIR
-  sapar publish timestamp --repo REPO --keys KEYS     (run daily from a timer)
-  sapar publish resign --repo REPO --keys KEYS ROLE       (targets: quarterly; root: yearly, offline)
+  sapar publish timestamp --repo REPO --keys KEYS     (every 6 h from a timer)
+  sapar publish resign --repo REPO --keys KEYS ROLE   (targets quarterly; root yearly, offline)
   sapar publish rotate --repo REPO --keys KEYS ROLE   (root, targets, snapshot or timestamp)
   sapar publish status --repo REPO --keys KEYS
 
