@@ -309,6 +309,7 @@ func (d *decoder) raster(o op) {
 	w, h := o.x*8*scaleX, o.y*scaleY
 	if w > d.p.Dots {
 		d.warn("raster %d dots wide on a %d-dot printer: clipped", w, d.p.Dots)
+		w = d.p.Dots
 	}
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
@@ -323,7 +324,9 @@ func (d *decoder) raster(o op) {
 				}
 				for sy := range scaleY {
 					for sx := range scaleX {
-						img.Pix[(y*scaleY+sy)*img.Stride+(xb*8+bit)*scaleX+sx] = 0
+						if x := (xb*8+bit)*scaleX + sx; x < w {
+							img.Pix[(y*scaleY+sy)*img.Stride+x] = 0
+						}
 					}
 				}
 			}
