@@ -12,6 +12,8 @@ var (
 	ErrOffline   = errors.New("the printer is offline or not answering — check its power and cable")
 	ErrPrinter   = errors.New("the printer reports an error — switch it off and on again")
 	ErrGarbled   = errors.New("the printer's answers make no sense — check the baud rate and cable")
+	// ErrDisconnected: reading or writing the port failed (unplugged, power-cycled).
+	ErrDisconnected = errors.New("the printer was disconnected — check its cable and power")
 )
 
 // JobError says how far a job got before it failed. Sent bytes may have
@@ -33,7 +35,7 @@ func (e *JobError) Unwrap() error { return e.Err }
 // UserMessage returns the sentence to show for err: the typed error's own
 // message, or a generic one.
 func UserMessage(err error) string {
-	for _, t := range []error{ErrPaperOut, ErrCoverOpen, ErrOffline, ErrPrinter, ErrGarbled} {
+	for _, t := range []error{ErrPaperOut, ErrCoverOpen, ErrDisconnected, ErrOffline, ErrPrinter, ErrGarbled} {
 		if errors.Is(err, t) {
 			return t.Error()
 		}

@@ -133,7 +133,7 @@ func (s *session) send(ctx context.Context, job []byte) error {
 	}
 	if s.o.ClearBuffers {
 		if err := s.write(escpos.CmdClearBuffers); err != nil {
-			return s.fail("clear buffers", err)
+			return s.fail("clear buffers", fmt.Errorf("%w: %w", ErrDisconnected, err))
 		}
 	}
 	if s.o.CheckStatus {
@@ -155,7 +155,7 @@ func (s *session) send(ctx context.Context, job []byte) error {
 			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), err)
 		}
 		if err := s.write(chunk); err != nil {
-			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), fmt.Errorf("%w: %w", ErrOffline, err))
+			return s.fail(fmt.Sprintf("chunk %d/%d", i+1, chunks), fmt.Errorf("%w: %w", ErrDisconnected, err))
 		}
 		s.sent += len(chunk)
 		if err := s.sync(ctx, len(chunk)); err != nil {
@@ -190,7 +190,7 @@ func (s *session) sync(ctx context.Context, n int) error {
 	s.seq++
 	id := []byte(fmt.Sprintf("%04d", s.seq%10000))
 	if err := s.write(append(append([]byte{}, escpos.CmdProcessID...), id...)); err != nil {
-		return fmt.Errorf("%w: %w", ErrOffline, err)
+		return fmt.Errorf("%w: %w", ErrDisconnected, err)
 	}
 	want := append(append([]byte{0x37, 0x22}, id...), 0)
 	deadline := s.o.Now().Add(s.o.AckTimeout)
@@ -200,7 +200,7 @@ func (s *session) sync(ctx context.Context, n int) error {
 			return err
 		}
 		if err := s.fill(); err != nil {
-			return fmt.Errorf("%w: %w", ErrOffline, err)
+			return fmt.Errorf("%w: %w", ErrDisconnected, err)
 		}
 		if i := bytes.Index(s.in, want); i >= 0 {
 			s.in = s.in[i+len(want):]
@@ -268,7 +268,7 @@ func (s *session) status(ctx context.Context, all bool) (Status, error) {
 func (s *session) query(ctx context.Context, n byte) (byte, error) {
 	s.drop()
 	if err := s.write([]byte{escpos.DLE, escpos.EOT, n}); err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrOffline, err)
+		return 0, fmt.Errorf("%w: %w", ErrDisconnected, err)
 	}
 	deadline := s.o.Now().Add(s.o.StatusTimeout)
 	garbage := 0
@@ -295,7 +295,7 @@ func (s *session) query(ctx context.Context, n byte) (byte, error) {
 			garbage++
 		}
 		if err := s.fill(); err != nil {
-			return 0, fmt.Errorf("%w: %w", ErrOffline, err)
+			return 0, fmt.Errorf("%w: %w", ErrDisconnected, err)
 		}
 		if s.o.Now().After(deadline) {
 			if garbage > 0 {
