@@ -11,7 +11,8 @@
 #     skipped; a real test failure fails CI).
 # Needs root on Debian 12 for apt-get; installs only what is missing. Quiet
 # unless something fails. Environment: DIST (where the .debs go, default
-# dist/), SKIP_QEMU=1 to skip step 5.
+# dist/), SKIP_QEMU=1 to skip step 5, QEMU_SKIP (regexp of tests to skip
+# under qemu, default ^TestCrashSafety$; empty skips none).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,8 +168,28 @@ if [ -z "$pkgs" ]; then
 	echo "no packages to test"
 	exit 0
 fi
-# Build the test binaries first with both cores, then run them under qemu.
+# Tests that run their own binary again (crash tests, child processes) need the
+# kernel to hand arm64 ELF files to qemu: register qemu-user-static's binfmt
+# entry, which its package could not do on a machine without systemd as PID 1.
+binfmt=/proc/sys/fs/binfmt_misc
+if [ ! -e "$binfmt/qemu-aarch64" ]; then
+	[ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" 2>/dev/null || true
+	if [ -w "$binfmt/register" ] && [ -r /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+		grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf >"$binfmt/register" 2>/dev/null || true
+	fi
+fi
+if [ -e "$binfmt/qemu-aarch64" ]; then
+	echo "binfmt_misc: arm64 binaries run through qemu-aarch64"
+else
+	echo "binfmt_misc unavailable: tests that re-run their own binary may fail"
+fi
+# Under emulation tests run several times slower: -short lets a heavy test do
+# less, and QEMU_SKIP names tests whose pass criterion is a count per
+# wall-clock budget sized for native speed (they run natively elsewhere in CI).
+# TestCrashSafety (updates) needs 100 kill/recover cycles in 40 s; under qemu
+# it manages about 85.
+QEMU_SKIP=${QEMU_SKIP-^TestCrashSafety\$}
+echo "under qemu: -short, skipping ${QEMU_SKIP:-nothing}"
 # shellcheck disable=SC2086
-GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go vet $pkgs
-# shellcheck disable=SC2086
-GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go test -exec qemu-aarch64-static -timeout 10m $pkgs
+GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go test -short ${QEMU_SKIP:+-skip "$QEMU_SKIP"} \
+	-exec qemu-aarch64-static -timeout 10m $pkgs
