@@ -125,6 +125,14 @@ else
 	fail "systemd-analyze verify did not notice Restart=allways: the check is blind"
 fi
 
+# Exposure scores (lower is better); fail if hardening regresses past a limit.
+for spec in sapar.service:50 sapar-update.service:30; do
+	unit=${spec%:*} limit=${spec#*:}
+	systemd-analyze security --offline=true --root="$root" --threshold="$limit" "$unit" >"$tmp/security" 2>&1 ||
+		{ cat "$tmp/security"; fail "$unit: exposure above $limit/10 (systemd-analyze security)"; }
+	tail -1 "$tmp/security"
+done
+
 step "udev rule parse (udevadm test)"
 if [ -d /sys/class/tty ] && [ -e /sys/class/tty/console ]; then
 	mkdir -p /run/udev/rules.d
