@@ -93,6 +93,10 @@ func NewVirtual(opts VirtualOpts) (*Virtual, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: open pseudo-terminal: %w", err)
 	}
+	if ptm, err = pollable(ptm); err != nil {
+		pts.Close()
+		return nil, fmt.Errorf("emulator: pseudo-terminal: %w", err)
+	}
 	if err := makeRaw(pts); err != nil {
 		ptm.Close()
 		pts.Close()
@@ -104,6 +108,24 @@ func NewVirtual(opts VirtualOpts) (*Virtual, error) {
 	go v.receive()
 	go v.mechanism()
 	return v, nil
+}
+
+// pollable returns the master in non-blocking mode under Go's poller. pty.Open
+// leaves it blocking (taking Fd() does that), and then Close cannot wake the
+// receiving goroutine: a child process that inherited the slave (WebKit's, in
+// the webview build) keeps the read blocked forever and Close hangs.
+func pollable(f *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
 func makeRaw(f *os.File) error {

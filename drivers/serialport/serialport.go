@@ -1,7 +1,12 @@
 package serialport
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
+
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"time"
 
@@ -30,6 +35,7 @@ func Open(path string, baud int) (io.ReadWriteCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serialport: open %s at %d baud: %w", path, baud, err)
 	}
+	closeOnExec(path)
 	// A pseudo-terminal or a bare adapter has no modem lines: not an error.
 	_ = p.SetDTR(true)
 	_ = p.SetRTS(true)
@@ -76,4 +82,28 @@ func (p *Port) ModemLines() (cts, dsr bool, err error) {
 		return false, false, fmt.Errorf("serialport: modem lines of %s: %w", p.path, err)
 	}
 	return bits.CTS, bits.DSR, nil
+}
+
+// closeOnExec marks this process's descriptors of path close-on-exec.
+// go.bug.st/serial opens without O_CLOEXEC, so every child process (the
+// webview's WebKit helpers, espeak-ng) would inherit the printer and keep the
+// old device alive after an unplug.
+func closeOnExec(path string) {
+	want, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return
+	}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err != nil || target != want {
+			continue
+		}
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			unix.CloseOnExec(fd)
+		}
+	}
 }
