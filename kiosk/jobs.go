@@ -43,6 +43,7 @@ type Job struct {
 type jobs struct {
 	print PrintFunc
 	log   *slog.Logger
+	usage Usage
 	keep  int // finished jobs remembered for status queries
 
 	mu    sync.Mutex
@@ -51,8 +52,8 @@ type jobs struct {
 	queue chan *Job
 }
 
-func newJobs(print PrintFunc, log *slog.Logger) *jobs {
-	return &jobs{print: print, log: log, keep: 64, byID: map[string]*Job{}, queue: make(chan *Job, 16)}
+func newJobs(print PrintFunc, log *slog.Logger, u Usage) *jobs {
+	return &jobs{print: print, log: log, usage: u, keep: 64, byID: map[string]*Job{}, queue: make(chan *Job, 16)}
 }
 
 var errQueueFull = errors.New("the printer has too many slips waiting")
@@ -111,11 +112,13 @@ func (j *jobs) run(ctx context.Context, m *metrics) {
 				reason := failureReason(err)
 				j.set(job, JobFailed, reason, err)
 				m.add("sapar_prints_total", fmt.Sprintf(`result="failed",reason=%q`, reason))
+				j.usage.Print(job.Topic, job.Lang, reason)
 				j.log.Warn("print failed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "reason", reason, "err", err)
 				continue
 			}
 			j.set(job, JobDone, "", nil)
 			m.add("sapar_prints_total", `result="ok",reason=""`)
+			j.usage.Print(job.Topic, job.Lang, "")
 			j.log.Info("printed", "job", job.ID, "topic", job.Topic, "lang", job.Lang)
 		}
 	}

@@ -26,6 +26,7 @@ import (
 
 	"sapar/content"
 	"sapar/drivers/receipt"
+	"sapar/provisioning/usage"
 )
 
 //go:embed ui/index.html
@@ -43,7 +44,30 @@ type Options struct {
 	Place       string        // printed in the slip footer: where this kiosk stands
 	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
 	Now         func() time.Time
+	Usage       Usage // anonymous counts; nil counts nothing
 }
+
+// Usage receives anonymous usage counts (never what anyone typed);
+// *usage.Counter from provisioning/usage implements it.
+type Usage interface {
+	Session()
+	Language(lang string)
+	GuideOpened(topic, lang string, from usage.Source)
+	Search(lang string, found bool)
+	Print(topic, lang, reason string)
+	AgencyCheck(lang string, found bool)
+	IdleReset()
+}
+
+type noUsage struct{}
+
+func (noUsage) Session()                                 {}
+func (noUsage) Language(string)                          {}
+func (noUsage) GuideOpened(string, string, usage.Source) {}
+func (noUsage) Search(string, bool)                      {}
+func (noUsage) Print(string, string, string)             {}
+func (noUsage) AgencyCheck(string, bool)                 {}
+func (noUsage) IdleReset()                               {}
 
 // Server is the kiosk's local HTTP server.
 type Server struct {
@@ -54,8 +78,15 @@ type Server struct {
 	page    []byte // index.html rendered once at start
 	static  map[string]staticFile
 	started time.Time
-	ready   atomic.Bool
+	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
 }
+
+// Store returns the content store in use now.
+func (s *Server) Store() *content.Store { return s.store.Load() }
+
+// SetStore switches to new content (hot reload after an update) and returns
+// the previous store so the caller can close it once requests drain.
+func (s *Server) SetStore(st *content.Store) *content.Store { return s.store.Swap(st) }
 
 type staticFile struct {
 	data  []byte
@@ -74,6 +105,9 @@ func NewServer(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Usage == nil {
+		opt.Usage = noUsage{}
+	}
 	if opt.IdleTimeout <= 0 {
 		opt.IdleTimeout = 90 * time.Second
 	}
@@ -82,7 +116,8 @@ func NewServer(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("kiosk: secret: %w", err)
 	}
 	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), static: map[string]staticFile{}, started: opt.Now()}
-	s.jobs = newJobs(opt.Print, opt.Log)
+	s.store.Store(opt.Store)
+	s.jobs = newJobs(opt.Print, opt.Log, opt.Usage)
 	assets := map[string]string{}
 	err := fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -154,6 +189,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/print/{job}", s.handleJob)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	s.contentRoutes(mux)
+	s.maintenanceRoutes(mux)
 	return s.guard(mux)
 }
 
@@ -217,7 +254,7 @@ func langOf(r *http.Request) string {
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	list, err := s.opt.Store.List(r.Context(), r.URL.Query().Get("stage"), langOf(r))
+	list, err := s.Store().List(r.Context(), r.URL.Query().Get("stage"), langOf(r))
 	if err != nil {
 		s.opt.Log.Error("list guides", "err", err)
 		apiError(w, http.StatusInternalServerError, "content is not available")
@@ -227,7 +264,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
-	g, err := s.opt.Store.Guide(r.Context(), r.PathValue("id"), langOf(r))
+	g, err := s.Store().Guide(r.Context(), r.PathValue("id"), langOf(r))
 	if errors.Is(err, content.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "no such guide")
 		return
@@ -238,17 +275,23 @@ func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.add("sapar_guides_opened_total", fmt.Sprintf("lang=%q", g.Lang))
+	from := usage.Source(r.URL.Query().Get("from"))
+	if from != usage.FromSearch && from != usage.FromQR {
+		from = usage.FromBrowse
+	}
+	s.opt.Usage.GuideOpened(g.ID, g.Lang, from)
 	writeJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	res, err := s.opt.Store.Search(r.Context(), langOf(r), r.URL.Query().Get("q"))
+	res, err := s.Store().Search(r.Context(), langOf(r), r.URL.Query().Get("q"))
 	if err != nil {
 		s.opt.Log.Error("search", "err", err) // the query itself is never logged
 		apiError(w, http.StatusInternalServerError, "search is not available")
 		return
 	}
 	s.metrics.add("sapar_searches_total", "")
+	s.opt.Usage.Search(langOf(r), len(res) > 0)
 	writeJSON(w, http.StatusOK, res)
 }
 
@@ -256,7 +299,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 // links that the content holds, never arbitrary text.
 func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	g, err := s.opt.Store.Guide(r.Context(), q.Get("topic"), "en")
+	g, err := s.Store().Guide(r.Context(), q.Get("topic"), "en")
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -294,7 +337,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, `send {"topic": ID, "lang": TAG}`)
 		return
 	}
-	g, err := s.opt.Store.Guide(r.Context(), req.Topic, content.NormalizeTag(req.Lang))
+	g, err := s.Store().Guide(r.Context(), req.Topic, content.NormalizeTag(req.Lang))
 	if errors.Is(err, content.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "no such guide")
 		return
@@ -303,7 +346,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "content is not available")
 		return
 	}
-	version, _ := s.opt.Store.Version(r.Context())
+	version, _ := s.Store().Version(r.Context())
 	job, err := s.jobs.submit(g.ID, g.Lang, s.slip(g, version))
 	if err != nil {
 		apiError(w, http.StatusServiceUnavailable, err.Error())
@@ -342,7 +385,7 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.opt.Store.Ping(ctx); err != nil {
+	if err := s.Store().Ping(ctx); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "content store not answering"})
 		return
 	}

@@ -102,10 +102,10 @@
     return el('div', { class: 'fallback' }, t('shownIn', { lang: langInfo(lang).endonym }));
   }
 
-  function itemList(items) {
+  function itemList(items, from) {
     if (!items.length) return el('p', { id: 'no-results' }, t('noResults'));
     return el('div', { class: 'list' }, items.map((g) =>
-      el('button', { class: 'item', 'data-guide': g.id, onclick: () => go('guide', { id: g.id }) },
+      el('button', { class: 'item', 'data-guide': g.id, onclick: () => go('guide', { id: g.id, from: from || 'browse' }) },
         icon(g.pictogram || 'help'),
         el('span', { lang: g.lang, dir: langInfo(g.lang).rtl ? 'rtl' : 'ltr' }, el('b', {}, g.title), el('small', {}, g.summary),
           g.fallback ? fallbackNote(g.lang) : null))));
@@ -118,7 +118,7 @@
   }
 
   async function renderGuide(p) {
-    const g = await api('/api/guides/' + encodeURIComponent(p.id) + '?' + q({ lang: S.lang }));
+    const g = await api('/api/guides/' + encodeURIComponent(p.id) + '?' + q({ lang: S.lang, from: p.from || 'browse' }));
     $('#bar-title').textContent = g.title;
     const dir = langInfo(g.lang).rtl ? 'rtl' : 'ltr';
     const qrs = el('div', { class: 'qrs' }, (g.links || []).map((l) => qrPanel(g.id, l)));
@@ -147,7 +147,7 @@
       timer = setTimeout(async () => {
         if (!S.query.trim()) { results.replaceChildren(); return; }
         const items = await api('/api/search?' + q({ lang: S.lang, q: S.query }));
-        results.replaceChildren(itemList(items));
+        results.replaceChildren(itemList(items, 'search'));
       }, 150);
     };
     main.append(box, keyboard((k) => {
