@@ -45,6 +45,9 @@ type Options struct {
 	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
 	Now         func() time.Time
 	Usage       Usage // anonymous counts; nil counts nothing
+
+	// Maintenance is the technician's screen and the page heartbeat (maintenance.go); nil: none.
+	Maintenance *Maintenance
 }
 
 // Usage receives anonymous usage counts (never what anyone typed);
