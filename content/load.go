@@ -119,6 +119,8 @@ func Load(fsys fs.FS) (*Set, error) {
 		}
 		set.Guides = append(set.Guides, g)
 	}
+	set.Contacts = loadContacts(fsys, add)
+	set.Agencies = loadAgencies(fsys, add)
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -276,9 +278,8 @@ func loadText(fsys fs.FS, file, tag string, g *Guide, md goldmark.Markdown, add 
 	}
 	front := s[4 : 4+end+1]
 	body := ""
-	if 4+end+5 <= len(s) {
-		body = s[4+end+5:]
-	}
+	bodyStart := min(4+end+5, len(s))
+	body = s[bodyStart:]
 	var fm frontMatter
 	if !decodeStrict([]byte(front), &fm, file, 1, add) {
 		return nil, false
@@ -310,8 +311,36 @@ func loadText(fsys fs.FS, file, tag string, g *Guide, md goldmark.Markdown, add 
 		add(file, 0, "markdown: %v", err)
 		return nil, false
 	}
-	return &Text{Lang: tag, File: file, Title: strings.TrimSpace(fm.Title), Summary: strings.TrimSpace(fm.Summary),
-		Reviewed: fm.Reviewed, LinkLabels: fm.Links, Print: fm.Print, Body: body, BodyHTML: html.String()}, true
+	t := &Text{Lang: tag, File: file, Title: strings.TrimSpace(fm.Title), Summary: strings.TrimSpace(fm.Summary),
+		Reviewed: fm.Reviewed, LinkLabels: fm.Links, Print: fm.Print, Body: body, BodyHTML: html.String(),
+		BodyLine: 1 + strings.Count(s[:bodyStart], "\n")}
+	frontLines(front, 1, t)
+	return t, true
+}
+
+// frontLines records where each front-matter key, print step and link
+// label is, so that `content check` can point at the line.
+func frontLines(front string, offset int, t *Text) {
+	t.Lines, t.LinkLines = map[string]int{}, map[string]int{}
+	var doc yaml.Node
+	if yaml.Unmarshal([]byte(front), &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		t.Lines[k.Value] = k.Line + offset
+		switch k.Value {
+		case "print":
+			for _, it := range v.Content {
+				t.PrintLines = append(t.PrintLines, it.Line+offset)
+			}
+		case "links":
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				t.LinkLines[v.Content[j].Value] = v.Content[j].Line + offset
+			}
+		}
+	}
 }
 
 func hasLink(g *Guide, id string) bool {

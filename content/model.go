@@ -32,11 +32,62 @@ type Text struct {
 	Print      []string          // the printed slip: short numbered steps
 	Body       string            // Markdown as written
 	BodyHTML   string            // rendered by goldmark, raw HTML refused
+
+	// Where things are in File, for `content check` (0 when unknown, e.g.
+	// for texts read from a bundle).
+	Lines      map[string]int // front-matter key → line
+	PrintLines []int          // line of each print step
+	LinkLines  map[string]int // link id → line of its label
+	BodyLine   int            // line of the body's first line
 }
 
 // Set is a whole body of content: what a bundle carries.
 type Set struct {
-	Guides []*Guide
+	Guides   []*Guide
+	Contacts []*Contact
+	Agencies []*Agency
+}
+
+// Contact kinds, in the order the contacts screen groups them.
+var ContactKinds = []string{"state-agency", "mrc", "embassy", "hotline", "ngo", "diaspora"}
+
+// Contact is an organisation a migrant can turn to. Empty fields mean no
+// source gives the fact: a phone number is never guessed.
+type Contact struct {
+	ID        string            `json:"id"`
+	Kind      string            `json:"kind"`
+	Country   string            `json:"country"`
+	Names     map[string]string `json:"names"` // by language tag
+	Phone     string            `json:"phone"`
+	Website   string            `json:"website"`
+	Telegram  string            `json:"telegram"`
+	Hours     string            `json:"hours"`
+	Languages []string          `json:"languages"`
+	Source    string            `json:"source"`
+	File      string            `json:"-"`
+	Line      int               `json:"-"`
+}
+
+// Agency statuses in the registry.
+const (
+	StatusLicensed  = "licensed"
+	StatusSuspended = "suspended"
+	StatusRevoked   = "revoked"
+)
+
+// Agency is one entry of the registry of recruitment agencies. Sample
+// entries are fictional and every screen that shows one must say so.
+type Agency struct {
+	Name         string `json:"name"`          // as registered
+	NameTranslit string `json:"name_translit"` // the other script
+	LicenceNo    string `json:"licence_no"`
+	Country      string `json:"country"`     // issuing country: KG or UZ
+	ValidUntil   string `json:"valid_until"` // YYYY-MM-DD
+	Status       string `json:"status"`      // licensed, suspended, revoked
+	Source       string `json:"source"`
+	Date         string `json:"date"` // YYYY-MM-DD: when the source was read
+	Sample       bool   `json:"sample"`
+	Line         int    `json:"-"`
 }
 
 // Guide returns the guide with this id, or nil.

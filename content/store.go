@@ -29,6 +29,11 @@ var migrations = []string{
 		tokenize = 'unicode61 remove_diacritics 2');
 	 CREATE VIRTUAL TABLE search_trigrams USING fts5(
 		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'trigram');`,
+	// 2: contacts directory and agency registry, stored as JSON in source order.
+	`CREATE TABLE contacts (
+		id TEXT PRIMARY KEY, ord INTEGER NOT NULL, kind TEXT NOT NULL, country TEXT NOT NULL, data TEXT NOT NULL);
+	 CREATE TABLE agencies (
+		ord INTEGER PRIMARY KEY, licence_key TEXT NOT NULL UNIQUE, data TEXT NOT NULL);`,
 }
 
 // Store is the kiosk's read side of the content: an SQLite index built from
@@ -91,7 +96,8 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 		return fmt.Errorf("content: index: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`} {
+	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`,
+		`DELETE FROM contacts`, `DELETE FROM agencies`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("content: index: %w", err)
 		}
@@ -130,6 +136,9 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 			}
 		}
+	}
+	if err := replaceRegistries(ctx, tx, set); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('version', ?)`, version); err != nil {
 		return fmt.Errorf("content: index: %w", err)

@@ -7,8 +7,9 @@ import (
 	"io/fs"
 )
 
-//go:embed guides
+//go:embed guides contacts.yaml agencies.csv
 var files embed.FS
 
-// FS returns the sample sources, rooted so that guides/<id>/… is at the top.
+// FS returns the sample sources, rooted so that guides/<id>/…, contacts.yaml
+// and agencies.csv are at the top.
 func FS() fs.FS { return files }

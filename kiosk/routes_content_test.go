@@ -1,0 +1,129 @@
+package kiosk
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sapar/content"
+	"sapar/content/sample"
+	"sapar/drivers/receipt"
+)
+
+func contentServer(t *testing.T) http.Handler {
+	t.Helper()
+	set, err := content.Load(sample.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := content.OpenStore(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Replace(context.Background(), set, "t"); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(Options{Store: st, Print: func(context.Context, receipt.Document) error { return nil },
+		Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler()
+}
+
+func getJSON(t *testing.T, h http.Handler, url string, v any) int {
+	t.Helper()
+	req := httptest.NewRequest("GET", "http://127.0.0.1"+url, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if v != nil && rec.Code == 200 {
+		if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+			t.Fatalf("%s: %v: %s", url, err, rec.Body)
+		}
+	}
+	return rec.Code
+}
+
+func TestContentEndpoints(t *testing.T) {
+	h := contentServer(t)
+	t.Run("agency check across scripts says licensed and sample", func(t *testing.T) {
+		var res struct {
+			Status  string `json:"status"`
+			Sample  bool   `json:"sample"`
+			Matches []struct {
+				LicenceNo string `json:"licence_no"`
+				Sample    bool   `json:"sample"`
+			} `json:"matches"`
+			Next struct {
+				Steps []string `json:"steps"`
+				Lang  string   `json:"lang"`
+			} `json:"next"`
+			Registries []struct{ Country, URL, QR string } `json:"registries"`
+		}
+		if code := getJSON(t, h, "/api/agency?lang=ky&q="+urlq("Jibek Joly"), &res); code != 200 {
+			t.Fatalf("status %d", code)
+		}
+		if res.Status != "licensed" || !res.Sample || len(res.Matches) == 0 || !res.Matches[0].Sample {
+			t.Fatalf("%+v", res)
+		}
+		if res.Next.Lang != "ky" || len(res.Next.Steps) == 0 {
+			t.Errorf("what to do next missing in Kyrgyz: %+v", res.Next)
+		}
+		if len(res.Registries) == 0 || res.Registries[0].Country != "KG" || res.Registries[0].URL != "https://migrant.kg" {
+			t.Errorf("registries: %+v", res.Registries)
+		}
+		if code := getJSON(t, h, res.Registries[0].QR, nil); code != 200 {
+			t.Errorf("registry QR: %d", code)
+		}
+	})
+	t.Run("unknown agency is not_found", func(t *testing.T) {
+		var res struct{ Status string }
+		getJSON(t, h, "/api/agency?lang=en&q=Nowhere+Recruiting", &res)
+		if res.Status != "not_found" {
+			t.Fatalf("%+v", res)
+		}
+	})
+	t.Run("contacts filtered by country in Uzbek Latin", func(t *testing.T) {
+		var list []struct {
+			ID, Country, Name, Lang, Phone string
+			QR map[string]string `json:"qr"`
+		}
+		getJSON(t, h, "/api/contacts?lang=uz&country=uz", &list)
+		if len(list) == 0 {
+			t.Fatal("no Uzbek contacts")
+		}
+		for _, c := range list {
+			if c.Country != "UZ" || c.Lang != "uz-Latn" || c.Name == "" {
+				t.Errorf("%+v", c)
+			}
+		}
+	})
+	t.Run("bad kind parameter is a 400", func(t *testing.T) {
+		if code := getJSON(t, h, "/api/contacts?kind="+urlq("x'; DROP"), nil); code != 400 {
+			t.Fatalf("status %d", code)
+		}
+	})
+	t.Run("QR only for addresses the content holds", func(t *testing.T) {
+		if code := getJSON(t, h, "/api/contacts/qr?id=istikbolli-avlod&field=website", nil); code != 404 {
+			t.Fatalf("status %d for a contact without a website", code)
+		}
+	})
+	t.Run("countries with names and guides", func(t *testing.T) {
+		var list []struct {
+			Code, Name string
+			Guides     []struct{ ID string }
+		}
+		getJSON(t, h, "/api/countries?lang=ru", &list)
+		if len(list) == 0 || list[0].Name == "" || len(list[0].Guides) == 0 {
+			t.Fatalf("%+v", list)
+		}
+	})
+}
+
+func urlq(s string) string { return strings.NewReplacer(" ", "+", "'", "%27", ";", "%3B").Replace(s) }
