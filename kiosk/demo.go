@@ -17,8 +17,6 @@ import (
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
 	"sapar/drivers/printer"
-	"sapar/drivers/receipt"
-	"sapar/drivers/serialport"
 )
 
 // DemoOptions configure the demo kiosk.
@@ -108,15 +106,12 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 		return nil, fmt.Errorf("demo: virtual printer: %w", err)
 	}
 	d.cleanup = append(d.cleanup, func() { virt.Close() })
-	port, err := serialport.Open(virt.DevicePath(), 115200)
-	if err != nil {
-		return nil, fmt.Errorf("demo: open virtual printer %s: %w", virt.DevicePath(), err)
-	}
+	port := NewPortPrinter(SerialDialer(virt.DevicePath(), 115200), prof, printer.DefaultReconnectOpts())
 	d.cleanup = append(d.cleanup, func() { port.Close() })
 
 	srv, err := NewServer(Options{Store: store, Log: log, IdleTimeout: opt.IdleTimeout, Place: "Sapar demo",
 		Notice: "DEMO — sample content from the MRC information-needs study; agency entries are fictional",
-		Print:  slipPrinter(port, prof)})
+		Print:  port.Print, QueueDB: filepath.Join(tmp, "queue.db")})
 	if err != nil {
 		return nil, err
 	}
@@ -129,21 +124,6 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 	d.cancel = cancel
 	go func() { d.err = srv.Serve(sctx, ln); close(d.stopped) }()
 	return d, nil
-}
-
-// slipPrinter renders a document for the profile and sends it over rw,
-// one job at a time.
-func slipPrinter(rw io.ReadWriter, prof escpos.Profile) PrintFunc {
-	var mu sync.Mutex
-	return func(ctx context.Context, doc receipt.Document) error {
-		data, err := receipt.Render(doc, prof)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		return printer.Send(ctx, rw, data, printer.DefaultOpts())
-	}
 }
 
 func requireLoopback(addr string) error {

@@ -44,7 +44,8 @@ type Options struct {
 	Place       string        // printed in the slip footer: where this kiosk stands
 	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
 	Now         func() time.Time
-	Usage       Usage // anonymous counts; nil counts nothing
+	Usage       Usage  // anonymous counts; nil counts nothing
+	QueueDB     string // SQLite file of the print queue (survives restarts); "" keeps it in memory
 
 	// Maintenance is the technician's screen and the page heartbeat (maintenance.go); nil: none.
 	Maintenance *Maintenance
@@ -120,9 +121,15 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), static: map[string]staticFile{}, started: opt.Now()}
 	s.store.Store(opt.Store)
-	s.jobs = newJobs(opt.Print, opt.Log, opt.Usage)
+	q := DefaultQueueOpts()
+	q.Path, q.Now = opt.QueueDB, opt.Now
+	jobs, err := openJobs(q, opt.Print, opt.Log, opt.Usage)
+	if err != nil {
+		return nil, err
+	}
+	s.jobs = jobs
 	assets := map[string]string{}
-	err := fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -403,6 +410,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 // Serve runs the job worker and the HTTP server on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.jobs.run(ctx, s.metrics)
+	defer s.jobs.close() // after the worker has recorded its last job
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

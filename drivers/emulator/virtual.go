@@ -31,6 +31,9 @@ type VirtualOpts struct {
 	// PaperOutAfter runs out of paper after printing this many bytes of the
 	// next job (0: never). Printing stops; the rest stays in the buffer.
 	PaperOutAfter int
+	// PaperNearEnd starts with the roll near its end: DLE EOT 4 says so,
+	// printing goes on (the sensor sits some metres before the core).
+	PaperNearEnd bool
 	// CoverOpen starts with the cover open: nothing prints.
 	CoverOpen bool
 	// Offline starts offline: nothing prints, DLE EOT 1 reports offline.
@@ -69,6 +72,7 @@ type Virtual struct {
 	job       []byte // bytes of the current job already taken by the mechanism
 	parsed    int    // bytes of job already run
 	paperOut  bool
+	nearEnd   bool
 	coverOpen bool
 	offline   bool
 	afterN    int
@@ -102,7 +106,7 @@ func NewVirtual(opts VirtualOpts) (*Virtual, error) {
 		pts.Close()
 		return nil, fmt.Errorf("emulator: raw mode on %s: %w", pts.Name(), err)
 	}
-	v := &Virtual{opts: opts, ptm: ptm, pts: pts, paperOut: opts.PaperOut, coverOpen: opts.CoverOpen, offline: opts.Offline, afterN: opts.PaperOutAfter}
+	v := &Virtual{opts: opts, ptm: ptm, pts: pts, paperOut: opts.PaperOut, nearEnd: opts.PaperNearEnd, coverOpen: opts.CoverOpen, offline: opts.Offline, afterN: opts.PaperOutAfter}
 	v.cond = sync.NewCond(&v.mu)
 	v.wg.Add(2)
 	go v.receive()
@@ -147,6 +151,9 @@ func (v *Virtual) DevicePath() string { return v.pts.Name() }
 
 // SetPaperOut empties (true) or reloads (false) the roll.
 func (v *Virtual) SetPaperOut(out bool) { v.set(func() { v.paperOut = out }) }
+
+// SetPaperNearEnd reports the roll near its end (true) or a new roll (false).
+func (v *Virtual) SetPaperNearEnd(near bool) { v.set(func() { v.nearEnd = near }) }
 
 // SetCoverOpen opens or closes the cover.
 func (v *Virtual) SetCoverOpen(open bool) { v.set(func() { v.coverOpen = open }) }
@@ -237,6 +244,9 @@ func (v *Virtual) status(n byte) byte {
 	case 4:
 		if v.paperOut {
 			s |= escpos.StatusPaperEnd | escpos.StatusNearEnd
+		}
+		if v.nearEnd {
+			s |= escpos.StatusNearEnd
 		}
 	}
 	return s

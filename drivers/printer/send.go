@@ -121,6 +121,13 @@ func newSession(rw io.ReadWriter, o Opts) *session {
 }
 
 func (s *session) fail(op string, err error) error {
+	if s.sent > 0 && s.o.ClearBuffers && !errors.Is(err, ErrDisconnected) {
+		// Drop the rest of the job from the printer's buffer: otherwise a
+		// printer that ran out of paper prints the second half once the
+		// roll is reloaded — a half slip after the job was reported failed,
+		// and before its retry. DLE DC4 8 is real-time: obeyed even then.
+		_ = s.write(escpos.CmdClearBuffers)
+	}
 	return &JobError{Op: op, Sent: s.sent, Total: s.total, Err: err}
 }
 

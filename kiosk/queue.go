@@ -1,0 +1,471 @@
+package kiosk
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"sapar/drivers/printer"
+	"sapar/drivers/receipt"
+)
+
+// QueueOpts tune the print queue.
+type QueueOpts struct {
+	// Path of the SQLite file; "" keeps the queue in memory (lost on restart:
+	// tests and tools only).
+	Path string
+	// MaxQueued refuses new jobs while this many wait: a stuck printer must
+	// not collect slips that will print long after their owners left.
+	MaxQueued int
+	// MaxWait fails a job that waited longer than this with "expired"
+	// instead of printing it for nobody (e.g. queued before a power cut).
+	MaxWait time.Duration
+	// PrintTimeout bounds one job, reconnects included.
+	PrintTimeout time.Duration
+	// KeepDone is how many printed jobs stay answerable; older ones are
+	// pruned so the file does not grow for ever. Failed jobs are kept for
+	// KeepFailed, for the technician.
+	KeepDone   int
+	KeepFailed time.Duration
+	// Idle is how long the worker sleeps without a wake-up before looking
+	// at the table again (jobs inserted by another process, clock jumps).
+	Idle time.Duration
+	Now  func() time.Time
+}
+
+// DefaultQueueOpts suit one kiosk printer.
+func DefaultQueueOpts() QueueOpts {
+	return QueueOpts{MaxQueued: 16, MaxWait: 3 * time.Minute, PrintTimeout: 2 * time.Minute,
+		KeepDone: 200, KeepFailed: 30 * 24 * time.Hour, Idle: 5 * time.Second, Now: time.Now}
+}
+
+// jobs is the persistent print queue: jobs live in SQLite with the
+// rendered document, so a restart loses none and a crash mid-print leaves
+// a record. One worker prints them one at a time, in order.
+type jobs struct {
+	db    *sql.DB
+	o     QueueOpts
+	print PrintFunc
+	log   *slog.Logger
+	usage Usage
+
+	wake     chan struct{}
+	running  atomic.Bool
+	done     chan struct{} // closed when run returns
+	paperLow atomic.Bool
+	closeMu  sync.Once
+}
+
+// queueMigrations are applied in order, each in its own transaction;
+// the schema version (PRAGMA user_version) is the number applied.
+var queueMigrations = []string{
+	`CREATE TABLE jobs (
+		seq      INTEGER PRIMARY KEY AUTOINCREMENT, -- print order
+		id       TEXT NOT NULL UNIQUE,
+		topic    TEXT NOT NULL,
+		lang     TEXT NOT NULL,
+		state    TEXT NOT NULL CHECK (state IN ('queued','printing','done','failed')),
+		reason   TEXT NOT NULL DEFAULT '',
+		error    TEXT NOT NULL DEFAULT '',
+		doc      TEXT NOT NULL,                      -- receipt.Document as JSON
+		attempts INTEGER NOT NULL DEFAULT 0,
+		created  INTEGER NOT NULL,                   -- unix ms
+		updated  INTEGER NOT NULL
+	);
+	CREATE INDEX jobs_state ON jobs(state, seq);
+	CREATE TABLE job_events (
+		job    INTEGER NOT NULL REFERENCES jobs(seq) ON DELETE CASCADE,
+		at     INTEGER NOT NULL,
+		state  TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		error  TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX job_events_job ON job_events(job);`,
+}
+
+// openJobs opens (creating if needed) the queue, brings its schema up to
+// date and settles jobs a previous run left behind.
+func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, error) {
+	d := DefaultQueueOpts()
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = d.MaxQueued
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = d.MaxWait
+	}
+	if o.PrintTimeout <= 0 {
+		o.PrintTimeout = d.PrintTimeout
+	}
+	if o.KeepDone <= 0 {
+		o.KeepDone = d.KeepDone
+	}
+	if o.KeepFailed <= 0 {
+		o.KeepFailed = d.KeepFailed
+	}
+	if o.Idle <= 0 {
+		o.Idle = d.Idle
+	}
+	if o.Now == nil {
+		o.Now = d.Now
+	}
+	dsn := "file:" + o.Path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	if o.Path == "" {
+		dsn = "file::memory:?_pragma=foreign_keys(1)"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: open print queue %s: %w", o.Path, err)
+	}
+	if o.Path == "" {
+		// Every connection to :memory: is a new empty database: keep one.
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxLifetime(0)
+	}
+	j := &jobs{db: db, o: o, print: print, log: log, usage: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if err := j.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := j.recoverJobs(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+func (j *jobs) migrate() error {
+	var v int
+	if err := j.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("kiosk: print queue schema version: %w (is %s an SQLite file?)", err, j.o.Path)
+	}
+	if v > len(queueMigrations) {
+		return fmt.Errorf("kiosk: print queue %s has schema %d, newer than this kiosk (%d): move the file away", j.o.Path, v, len(queueMigrations))
+	}
+	for i := v; i < len(queueMigrations); i++ {
+		if err := j.tx(context.Background(), func(tx *sql.Tx) error {
+			if _, err := tx.Exec(queueMigrations[i]); err != nil {
+				return err
+			}
+			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1))
+			return err
+		}); err != nil {
+			return fmt.Errorf("kiosk: print queue migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// recoverJobs settles what a previous run left behind. A job still
+// "printing" was cut short by a crash or power loss: it is marked failed
+// ("interrupted"), not printed again, because (1) the job itself may be
+// what crashed the kiosk, and printing it on every start would crash it in
+// a loop; (2) part of it may already be on paper, and by the time the
+// kiosk is back (tens of seconds) the person has pressed print again or
+// left — an automatic second slip is a double or a slip for nobody. The
+// record stays, so the UI polling that job learns it failed and offers to
+// print again. Queued jobs that never started keep their place; the worker
+// expires them if they waited longer than MaxWait.
+func (j *jobs) recoverJobs() error {
+	return j.tx(context.Background(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT seq, id FROM jobs WHERE state = 'printing'`)
+		if err != nil {
+			return fmt.Errorf("kiosk: print queue recovery: %w", err)
+		}
+		type left struct {
+			seq int64
+			id  string
+		}
+		var ls []left
+		for rows.Next() {
+			var l left
+			if err := rows.Scan(&l.seq, &l.id); err != nil {
+				rows.Close()
+				return err
+			}
+			ls = append(ls, l)
+		}
+		rows.Close()
+		for _, l := range ls {
+			if err := j.setState(tx, l.seq, JobFailed, ReasonInterrupted, "the kiosk stopped while this job was printing"); err != nil {
+				return fmt.Errorf("kiosk: print queue recovery: %w", err)
+			}
+			j.log.Warn("print job interrupted by a restart", "job", l.id)
+		}
+		return nil
+	})
+}
+
+func (j *jobs) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (j *jobs) ms() int64 { return j.o.Now().UnixMilli() }
+
+// setState moves a job and records the transition.
+func (j *jobs) setState(tx *sql.Tx, seq int64, state, reason, errText string) error {
+	now := j.ms()
+	attempts := ""
+	if state == JobPrinting {
+		attempts = ", attempts = attempts + 1"
+	}
+	if _, err := tx.Exec(`UPDATE jobs SET state = ?, reason = ?, error = ?, updated = ?`+attempts+` WHERE seq = ?`, state, reason, errText, now, seq); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`INSERT INTO job_events (job, at, state, reason, error) VALUES (?,?,?,?,?)`, seq, now, state, reason, errText)
+	return err
+}
+
+// submit stores a job; the worker prints it in turn.
+func (j *jobs) submit(topic, lang string, doc receipt.Document) (*Job, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("kiosk: job id: %w", err)
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: store print job: %w", err)
+	}
+	job := &Job{ID: hex.EncodeToString(b[:]), Topic: topic, Lang: lang, State: JobQueued, QRURL: doc.QRURL, doc: doc}
+	err = j.tx(context.Background(), func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM jobs WHERE state IN ('queued','printing')`).Scan(&n); err != nil {
+			return err
+		}
+		if n >= j.o.MaxQueued {
+			return errQueueFull
+		}
+		now := j.ms()
+		res, err := tx.Exec(`INSERT INTO jobs (id, topic, lang, state, doc, created, updated) VALUES (?,?,?,?,?,?,?)`,
+			job.ID, topic, lang, JobQueued, string(data), now, now)
+		if err != nil {
+			return err
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		job.Created, job.Updated = time.UnixMilli(now), time.UnixMilli(now)
+		_, err = tx.Exec(`INSERT INTO job_events (job, at, state) VALUES (?,?,?)`, seq, now, JobQueued)
+		return err
+	})
+	if errors.Is(err, errQueueFull) {
+		return nil, errQueueFull
+	}
+	if err != nil {
+		j.log.Error("print queue: store job", "err", err)
+		return nil, fmt.Errorf("the print queue is not available — scan the QR code instead")
+	}
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+	return job, nil
+}
+
+const jobColumns = `seq, id, topic, lang, state, reason, error, doc, attempts, created, updated`
+
+func scanJob(row interface{ Scan(...any) error }) (int64, Job, error) {
+	var (
+		seq              int64
+		job              Job
+		doc              string
+		created, updated int64
+	)
+	if err := row.Scan(&seq, &job.ID, &job.Topic, &job.Lang, &job.State, &job.Reason, &job.Error, &doc, &job.Attempts, &created, &updated); err != nil {
+		return 0, job, err
+	}
+	if err := json.Unmarshal([]byte(doc), &job.doc); err != nil {
+		return seq, job, fmt.Errorf("job %s: stored document: %w", job.ID, err)
+	}
+	job.QRURL = job.doc.QRURL
+	job.Created, job.Updated = time.UnixMilli(created), time.UnixMilli(updated)
+	return seq, job, nil
+}
+
+// get returns a job's state for the UI.
+func (j *jobs) get(id string) (Job, bool) {
+	_, job, err := scanJob(j.db.QueryRow(`SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id))
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			j.log.Error("print queue: read job", "job", id, "err", err)
+		}
+		return Job{}, false
+	}
+	job.PaperLow = j.paperLow.Load()
+	return job, true
+}
+
+// history returns the recorded transitions of a job, oldest first.
+func (j *jobs) history(id string) ([]Job, error) {
+	rows, err := j.db.Query(`SELECT e.state, e.reason, e.error, e.at FROM job_events e JOIN jobs ON jobs.seq = e.job
+		WHERE jobs.id = ? ORDER BY e.rowid`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		var e Job
+		var at int64
+		if err := rows.Scan(&e.State, &e.Reason, &e.Error, &at); err != nil {
+			return nil, err
+		}
+		e.ID, e.Updated = id, time.UnixMilli(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// next takes the oldest queued job and marks it printing.
+func (j *jobs) next(ctx context.Context) (seq int64, job Job, ok bool, err error) {
+	err = j.tx(ctx, func(tx *sql.Tx) error {
+		var serr error
+		seq, job, serr = scanJob(tx.QueryRow(`SELECT ` + jobColumns + ` FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT 1`))
+		if errors.Is(serr, sql.ErrNoRows) {
+			return nil
+		}
+		if serr != nil && seq == 0 {
+			return serr
+		}
+		ok = true
+		if serr != nil { // unreadable document: fail it, do not block the queue
+			job.State, job.Reason, job.Error = JobFailed, "error", serr.Error()
+			return j.setState(tx, seq, JobFailed, "error", serr.Error())
+		}
+		if age := j.o.Now().Sub(job.Created); age > j.o.MaxWait {
+			job.State, job.Reason = JobFailed, ReasonExpired
+			return j.setState(tx, seq, JobFailed, ReasonExpired, fmt.Sprintf("waited %v in the queue", age.Round(time.Second)))
+		}
+		job.State = JobPrinting
+		job.Attempts++
+		return j.setState(tx, seq, JobPrinting, "", "")
+	})
+	return seq, job, ok, err
+}
+
+// finish records the outcome of a job; it uses its own context so a job
+// finished while the kiosk shuts down is still recorded.
+func (j *jobs) finish(seq int64, state, reason string, err error) error {
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	return j.tx(context.Background(), func(tx *sql.Tx) error {
+		return j.setState(tx, seq, state, reason, errText)
+	})
+}
+
+// prune drops printed jobs beyond KeepDone and failed ones older than KeepFailed.
+func (j *jobs) prune() error {
+	_, err := j.db.Exec(`DELETE FROM jobs WHERE state = 'done' AND seq NOT IN
+		(SELECT seq FROM jobs WHERE state = 'done' ORDER BY seq DESC LIMIT ?)`, j.o.KeepDone)
+	if err == nil {
+		_, err = j.db.Exec(`DELETE FROM jobs WHERE state = 'failed' AND updated < ?`, j.o.Now().Add(-j.o.KeepFailed).UnixMilli())
+	}
+	return err
+}
+
+// onStatus learns the printer's state from every status read of a job.
+func (j *jobs) onStatus(st printer.Status) {
+	if was := j.paperLow.Swap(st.PaperNearEnd); was != st.PaperNearEnd {
+		if st.PaperNearEnd {
+			j.log.Warn("printer paper near end: change the roll soon")
+		} else {
+			j.log.Info("printer paper no longer near end")
+		}
+	}
+}
+
+// run prints queued jobs until ctx ends. A job cut short by ctx is
+// recorded failed ("interrupted").
+func (j *jobs) run(ctx context.Context, m *metrics) {
+	if !j.running.CompareAndSwap(false, true) {
+		return
+	}
+	defer close(j.done)
+	idle := time.NewTimer(0)
+	defer idle.Stop()
+	for {
+		seq, job, ok, err := j.next(ctx)
+		if err != nil && ctx.Err() == nil {
+			j.log.Error("print queue: take job", "err", err)
+		}
+		if !ok {
+			idle.Reset(j.o.Idle)
+			select {
+			case <-ctx.Done():
+				return
+			case <-j.wake:
+			case <-idle.C:
+			}
+			continue
+		}
+		if job.State == JobFailed { // expired or unreadable
+			j.report(m, job, job.Reason, errors.New(job.Error))
+			continue
+		}
+		pctx, cancel := context.WithTimeout(withStatusReporter(ctx, j.onStatus), j.o.PrintTimeout)
+		err = j.print(pctx, job.doc)
+		cancel()
+		state, reason := JobDone, ""
+		if err != nil {
+			state, reason = JobFailed, failureReason(err)
+			if ctx.Err() != nil {
+				reason = ReasonInterrupted
+			}
+		}
+		if ferr := j.finish(seq, state, reason, err); ferr != nil {
+			j.log.Error("print queue: record job", "job", job.ID, "state", state, "err", ferr)
+		}
+		j.report(m, job, reason, err)
+		if perr := j.prune(); perr != nil {
+			j.log.Warn("print queue: prune", "err", perr)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+func (j *jobs) report(m *metrics, job Job, reason string, err error) {
+	if err != nil {
+		m.add("sapar_prints_total", fmt.Sprintf(`result="failed",reason=%q`, reason))
+		j.usage.Print(job.Topic, job.Lang, reason)
+		j.log.Warn("print failed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "reason", reason, "err", err)
+		return
+	}
+	m.add("sapar_prints_total", `result="ok",reason=""`)
+	j.usage.Print(job.Topic, job.Lang, "")
+	j.log.Info("printed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "attempt", job.Attempts)
+}
+
+// close waits for the worker (if it ran) to record its last job, then
+// closes the database. The worker stops when the context given to run ends.
+func (j *jobs) close() error {
+	var err error
+	j.closeMu.Do(func() {
+		if j.running.Load() {
+			<-j.done
+		}
+		err = j.db.Close()
+	})
+	return err
+}
