@@ -2,6 +2,13 @@
 
 package main
 
+/*
+#cgo pkg-config: gtk+-3.0
+#include <gtk/gtk.h>
+static void sapar_fullscreen(void *w) { gtk_window_fullscreen(GTK_WINDOW(w)); }
+*/
+import "C"
+
 import (
 	"context"
 	"fmt"
@@ -33,6 +40,11 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 	defer w.Destroy()
 	w.SetTitle("Sapar")
 	w.SetSize(1080, 1920, webview.HintNone)
+	// Full screen on X11; under the cage compositor the window fills the
+	// output anyway.
+	if os.Getenv("SAPAR_WINDOWED") == "" {
+		C.sapar_fullscreen(w.Window())
+	}
 	origin := u.Scheme + "://" + u.Host
 	w.Bind("saparReady", func(screen string) {
 		log.Info("window ready", "screen", screen)
