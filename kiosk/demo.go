@@ -41,6 +41,8 @@ type Demo struct {
 	err     error         // why it stopped, valid after stopped is closed
 	cleanup []func()
 	once    sync.Once
+	srv     *Server // for Reload (demo_reload.go)
+	state   string  // temporary state directory, where Reload builds new indexes
 }
 
 // StartDemo loads the content, builds its index in a temporary directory,
@@ -76,6 +78,7 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 		return nil, fmt.Errorf("demo: temporary state: %w", err)
 	}
 	d.cleanup = append(d.cleanup, func() { os.RemoveAll(tmp) })
+	d.state = tmp
 	store, err := content.OpenStore(filepath.Join(tmp, "index.db"))
 	if err != nil {
 		return nil, err
@@ -115,6 +118,7 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 	if err != nil {
 		return nil, err
 	}
+	d.srv = srv
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen on %s: %w (is another kiosk running? try --addr 127.0.0.1:0)", opt.Addr, err)

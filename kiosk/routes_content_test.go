@@ -92,7 +92,7 @@ func TestContentEndpoints(t *testing.T) {
 	t.Run("contacts filtered by country in Uzbek Latin", func(t *testing.T) {
 		var list []struct {
 			ID, Country, Name, Lang, Phone string
-			QR map[string]string `json:"qr"`
+			QR                             map[string]string `json:"qr"`
 		}
 		getJSON(t, h, "/api/contacts?lang=uz&country=uz", &list)
 		if len(list) == 0 {
