@@ -28,9 +28,28 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true
+	prev := rune(' ') // previous letter of this word, ' ' at a word start
 	for _, r := range strings.ToLower(s) {
 		if isApostrophe(r) {
 			continue
+		}
+		// CLDR uz_Cyrl-uz_Latn: е is "ye" at the start of a word and after
+		// a vowel (Ер → Yer, поезд → poyezd); ц is "s" at the start of a
+		// word (цирк → sirk) and "ts" elsewhere (лицензия → litsenziya).
+		if r == 'е' && (prev == ' ' || strings.ContainsRune(cyrVowels, prev)) {
+			b.WriteString("ye")
+			space, prev = false, r
+			continue
+		}
+		if r == 'ц' && prev == ' ' {
+			b.WriteString("s")
+			space, prev = false, r
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			prev = r
+		} else if !unicode.Is(unicode.Mn, r) {
+			prev = ' '
 		}
 		if t, ok := cyrLatin[r]; ok {
 			b.WriteString(t)
@@ -61,9 +80,12 @@ func Fold(s string) string {
 
 var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
+// cyrVowels are the vowels (and signs) after which CLDR writes е as "ye".
+const cyrVowels = "аеёиоуўыэюяөүъь"
+
 func isApostrophe(r rune) bool {
 	switch r {
-	case '\'', '`', '\u02BB', '\u02BC', '\u2018', '\u2019', '\u02B9', '\u00B4':
+	case '\'', '`', '\u02BB', '\u02BC', '\u2018', '\u2019', '\u02B9', '\u00B4', '\u201B', '\u02BD', '\u2032', '\uFF07':
 		return true
 	}
 	return false

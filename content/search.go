@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -41,6 +42,7 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 		base         float64
 	}{
 		{"search_words", strings.Join(quoted, " AND "), 0},
+		{"search_stems", stemQuery(query), 500},
 		{"search_words", strings.Join(quoted, " OR "), 1000},
 		{"search_trigrams", trigramQuery(words), 2000},
 	}
@@ -91,6 +93,9 @@ func (s *Store) searchTier(ctx context.Context, table, match string, base float6
 		q = `SELECT guide_id, lang, text FROM search_trigrams WHERE search_trigrams MATCH ? LIMIT 500`
 	} else {
 		q = `SELECT guide_id, lang, bm25(search_words, 0, 0, 10, 4, 1) FROM search_words WHERE search_words MATCH ? ORDER BY 3 LIMIT 200`
+	}
+	if table == "search_stems" {
+		q = `SELECT guide_id, lang, bm25(search_stems) FROM search_stems WHERE search_stems MATCH ? ORDER BY 3 LIMIT 200`
 	}
 	rows, err := s.db.QueryContext(ctx, q, match)
 	if err != nil {
@@ -165,4 +170,42 @@ func trigramQuery(words []string) string {
 		grams[i] = `"` + g + `"`
 	}
 	return strings.Join(grams, " OR ")
+}
+
+// stemText is the stems table's form of a Russian text: each Cyrillic word
+// stemmed, then folded like everything else.
+func stemText(s string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), notWordRune) {
+		b.WriteString(Fold(StemRussian(w)))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) }
+
+// stemQuery matches every stemmed word of the query as a prefix in the
+// stems table; "" (no tier) when the query has no Cyrillic word.
+func stemQuery(query string) string {
+	var parts []string
+	cyr := false
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), notWordRune) {
+		for _, r := range w {
+			if unicode.Is(unicode.Cyrillic, r) {
+				cyr = true
+				break
+			}
+		}
+		for _, f := range strings.Fields(Fold(StemRussian(w))) {
+			parts = append(parts, `"`+f+`"*`)
+		}
+		if len(parts) >= 12 {
+			break
+		}
+	}
+	if !cyr || len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " AND ")
 }

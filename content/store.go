@@ -34,6 +34,9 @@ var migrations = []string{
 		id TEXT PRIMARY KEY, ord INTEGER NOT NULL, kind TEXT NOT NULL, country TEXT NOT NULL, data TEXT NOT NULL);
 	 CREATE TABLE agencies (
 		ord INTEGER PRIMARY KEY, licence_key TEXT NOT NULL UNIQUE, data TEXT NOT NULL);`,
+	// 3: Russian texts stemmed (StemRussian, then Fold), so word forms meet.
+	`CREATE VIRTUAL TABLE search_stems USING fts5(
+		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');`,
 }
 
 // Store is the kiosk's read side of the content: an SQLite index built from
@@ -97,7 +100,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	}
 	defer tx.Rollback()
 	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`,
-		`DELETE FROM contacts`, `DELETE FROM agencies`} {
+		`DELETE FROM contacts`, `DELETE FROM agencies`, `DELETE FROM search_stems`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("content: index: %w", err)
 		}
@@ -118,6 +121,10 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
+	insS, err := tx.PrepareContext(ctx, `INSERT INTO search_stems VALUES (?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
 	for _, g := range set.Guides {
 		if _, err := insG.ExecContext(ctx, g.ID, g.Pictogram, jsonText(g.Stages), jsonText(g.Audiences),
 			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources)); err != nil {
@@ -134,6 +141,11 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 			}
 			if _, err := insTri.ExecContext(ctx, g.ID, t.Lang, title+" "+summary); err != nil {
 				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
+			}
+			if t.Lang == "ru" {
+				if _, err := insS.ExecContext(ctx, g.ID, t.Lang, stemText(t.Title+"\n"+t.Summary+"\n"+t.Body)); err != nil {
+					return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
+				}
 			}
 		}
 	}
