@@ -183,7 +183,9 @@ func stemText(s string) string {
 	return b.String()
 }
 
-func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) }
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+}
 
 // stemQuery matches every stemmed word of the query as a prefix in the
 // stems table; "" (no tier) when the query has no Cyrillic word.
