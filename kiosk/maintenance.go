@@ -1,6 +1,205 @@
 package kiosk
 
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sapar/drivers/escpos"
+	"sapar/provisioning/doctor"
+	"sapar/provisioning/pin"
+	"sapar/provisioning/usage"
+	"sapar/updates"
+)
+
 // Maintenance is what the technician's screen needs from the running kiosk.
-// Fields are filled by Run (run.go); tests may fill only some. It never
-// holds a PIN in clear: only the argon2id hash from the provisioning.
-type Maintenance struct{}
+// Run (run.go) fills it; tests may fill only some fields, and every nil
+// field is shown as "not available". It never holds a PIN in clear: only
+// the argon2id hash from the signed provisioning.
+type Maintenance struct {
+	PINHash string
+	Guard   *pin.Guard // wrong-PIN lockout, persisted in the state dir
+
+	KioskID, KioskName, DeviceID, Place string
+	StateDir                            string
+	Languages                           []string // offered: the test slip prints a line in each
+	Location                            *time.Location
+
+	Printer PrinterControl
+	Usage   UsageRows
+	Errors  *ErrorRing
+	// Update runs one update cycle now: from the mirrors, or from the
+	// sticks mounted under the USB root (usb=true). It returns what happened
+	// in a sentence for the technician.
+	Update func(ctx context.Context, usb bool) (string, error)
+	// Doctor runs the same checks as `sapar doctor`.
+	Doctor func(ctx context.Context) doctor.Report
+	// Restart ends the process; systemd (Restart=always) starts it again.
+	Restart func()
+	// SessionTTL ends an unlocked maintenance session after this much
+	// idleness (default 5 min).
+	SessionTTL time.Duration
+	Now        func() time.Time
+
+	heartbeat atomic.Int64 // unix nanos of the page's last POST /api/heartbeat
+
+	mu       sync.Mutex
+	session  string // the one unlocked session token; "" when locked
+	lastUsed time.Time
+	upd      updateRun
+}
+
+// PrinterControl is the technician's handle on the printer.
+type PrinterControl interface {
+	// Status asks the printer now (DLE EOT) and says in words what it is doing.
+	Status(ctx context.Context) PrinterState
+	// Last is the state seen at the last job or query, without asking.
+	Last() PrinterState
+	// Profile is the printer model the slips are laid out for.
+	Profile() escpos.Profile
+}
+
+// PrinterState is what the maintenance page and /metrics show.
+type PrinterState struct {
+	Device      string    `json:"device"`
+	Profile     string    `json:"profile"`
+	Baud        int       `json:"baud"`
+	OK          bool      `json:"ok"`
+	State       string    `json:"state"` // "ready", "paper near end", "paper out", "printing", …
+	Error       string    `json:"error,omitempty"`
+	Checked     time.Time `json:"checked"`
+	Slips       int64     `json:"slips"`        // printed since start
+	Failed      int64     `json:"failed"`       // failed since start
+	Bytes       int64     `json:"bytes"`        // sent to the printer since start
+	PaperOuts   int64     `json:"paper_outs"`   // paper-out events since start
+	PaperMM     float64   `json:"paper_mm"`     // estimated paper used since start
+	Reconnects  int64     `json:"reconnects"`   // port (re)opened
+	LastPrinted time.Time `json:"last_printed"` // zero: nothing yet
+}
+
+// UsageRows is the part of *usage.Counter the usage report needs.
+type UsageRows interface {
+	Rows(ctx context.Context, from, to time.Time) ([]usage.Row, error)
+	Flush(ctx context.Context) error
+}
+
+type updateRun struct {
+	Running bool      `json:"running"`
+	Source  string    `json:"source,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	Result  string    `json:"result,omitempty"`
+	Error   string    `json:"error,omitempty"`
+}
+
+func (m *Maintenance) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// Heartbeat records that the page is alive (POST /api/heartbeat).
+func (m *Maintenance) Heartbeat(t time.Time) { m.heartbeat.Store(t.UnixNano()) }
+
+// LastHeartbeat is when the page last said it was alive (zero: never).
+func (m *Maintenance) LastHeartbeat() time.Time {
+	n := m.heartbeat.Load()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+func (m *Maintenance) ttl() time.Duration {
+	if m.SessionTTL > 0 {
+		return m.SessionTTL
+	}
+	return 5 * time.Minute
+}
+
+// openSession starts the one maintenance session (a new unlock ends the
+// previous one) and returns its token.
+func (m *Maintenance) openSession() string {
+	var b [16]byte
+	rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	m.mu.Lock()
+	m.session, m.lastUsed = tok, m.now()
+	m.mu.Unlock()
+	return tok
+}
+
+// checkSession reports whether tok is the live session, and extends it.
+func (m *Maintenance) checkSession(tok string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.session == "" || len(tok) != len(m.session) {
+		return false
+	}
+	if !constantEq(tok, m.session) {
+		return false
+	}
+	now := m.now()
+	if now.Sub(m.lastUsed) > m.ttl() || now.Before(m.lastUsed.Add(-time.Minute)) {
+		m.session = ""
+		return false
+	}
+	m.lastUsed = now
+	return true
+}
+
+func (m *Maintenance) closeSession() {
+	m.mu.Lock()
+	m.session = ""
+	m.mu.Unlock()
+}
+
+func constantEq(a, b string) bool {
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return v == 0 && len(a) == len(b)
+}
+
+// startUpdate runs Update in the background; the page polls its progress.
+func (m *Maintenance) startUpdate(ctx context.Context, usb bool) bool {
+	m.mu.Lock()
+	if m.upd.Running || m.Update == nil {
+		m.mu.Unlock()
+		return false
+	}
+	src := "network"
+	if usb {
+		src = "usb"
+	}
+	m.upd = updateRun{Running: true, Source: src, Started: m.now()}
+	m.mu.Unlock()
+	go func() {
+		res, err := m.Update(context.WithoutCancel(ctx), usb)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.upd.Running, m.upd.Result, m.upd.Error = false, res, ""
+		if err != nil {
+			m.upd.Error = err.Error()
+		}
+	}()
+	return true
+}
+
+func (m *Maintenance) updateProgress() updateRun {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.upd
+}
+
+// updateStatus reads what the updater recorded in the state dir.
+func (m *Maintenance) updateStatus() (updates.Status, error) {
+	if m.StateDir == "" {
+		return updates.Status{}, nil
+	}
+	return updates.ReadStatus(m.StateDir)
+}

@@ -1,0 +1,412 @@
+package kiosk
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sapar/content/sample"
+	"sapar/drivers/emulator"
+	"sapar/drivers/escpos"
+	"sapar/provisioning"
+	"sapar/updates"
+)
+
+// syncBuffer is a log sink tests can read while the kiosk writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// sampleFiles copies the embedded sample, with edit applied to each file.
+func sampleFiles(t testing.TB, edit func(p string, b []byte) []byte) map[string][]byte {
+	out := map[string][]byte{}
+	err := fs.WalkDir(sample.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		b, err := fs.ReadFile(sample.FS(), p)
+		if edit != nil {
+			b = edit(p, b)
+		}
+		out[p] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func writeTree(t testing.TB, dir string, files map[string][]byte) {
+	for p, b := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// makeBundle builds a content bundle from source files, as the MRC would.
+func makeBundle(t testing.TB, files map[string][]byte) string {
+	src := t.TempDir()
+	writeTree(t, src, files)
+	out := filepath.Join(t.TempDir(), "bundle")
+	if err := writeSourceBundle(os.DirFS(src), out, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func freePort(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type client struct {
+	t    testing.TB
+	base string
+	hc   http.Client
+}
+
+func (c *client) do(method, path string, hdr map[string]string, body any) (int, []byte) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+var bootRE = regexp.MustCompile(`<script type="application/json" id="boot">(.*?)</script>`)
+
+// bootToken reads the per-boot token a page carries.
+func (c *client) bootToken(path string) string {
+	c.t.Helper()
+	code, page := c.do("GET", path, nil, nil)
+	m := bootRE.FindSubmatch(page)
+	if code != 200 || m == nil {
+		c.t.Fatalf("GET %s: %d, no boot data:\n%.300s", path, code, page)
+	}
+	var boot struct {
+		Token string `json:"token"`
+		Mode  string `json:"mode"`
+	}
+	if err := json.Unmarshal(m[1], &boot); err != nil {
+		c.t.Fatal(err)
+	}
+	return boot.Token
+}
+
+func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+const examplePIN = "482916" // provisioning/example.yaml's demo PIN
+
+// TestProductionKioskEndToEnd: first boot from a signed file on a "USB
+// stick", seeding, printing on a virtual printer over a pty, a published
+// update hot-reloaded without restart, and a corrupt update refused while
+// the old content keeps serving.
+func TestProductionKioskEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)
+	defer cancel()
+	tmp := t.TempDir()
+
+	// The MRC side: a TUF repository with content v1 on a loopback mirror.
+	repo, keys := filepath.Join(tmp, "repo"), filepath.Join(tmp, "keys")
+	pub := &updates.Publisher{Repo: repo, Keys: keys}
+	if err := pub.Init(updates.InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v1 := makeBundle(t, sampleFiles(t, nil))
+	if _, err := pub.Add(v1); err != nil {
+		t.Fatal(err)
+	}
+	mirror := httptest.NewServer(http.FileServer(http.Dir(repo)))
+	defer mirror.Close()
+	rootJSON, err := os.ReadFile(filepath.Join(repo, "metadata", "1.root.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The printer: an emulated TM-T20III behind a real pseudo-terminal.
+	prof, _ := escpos.ProfileByName("TM-T20III")
+	virt, err := emulator.NewVirtual(emulator.VirtualOpts{Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer virt.Close()
+
+	// The provisioning file: example.yaml pointed at the pty, the mirror
+	// and the repository's root, signed with a test MRC key.
+	example, err := os.ReadFile("../provisioning/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := freePort(t)
+	y := string(example)
+	y = strings.Replace(y, "device: /dev/serial/by-id/usb-EPSON_TM-T20III-if00", "device: "+virt.DevicePath(), 1)
+	y = strings.Replace(y, "baud: 38400", "baud: 115200", 1)
+	y = strings.Replace(y, "    - https://updates.mrc.example.org/sapar/\n    - http://10.20.0.2/sapar/", "    - "+mirror.URL+"/", 1)
+	y = strings.Replace(y, "file: /usr/share/sapar/tuf-root.json", "inline: "+base64.StdEncoding.EncodeToString(rootJSON), 1)
+	y = strings.Replace(y, `listen: "0.0.0.0:9464"`, `listen: "`+metricsAddr+`"`, 1)
+	pubFile, privFile, err := provisioning.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubKey, _ := provisioning.ParsePublicKey(pubFile)
+	privKey, _ := provisioning.ParsePrivateKey(privFile)
+
+	state, usb := filepath.Join(tmp, "state"), filepath.Join(tmp, "media")
+	os.MkdirAll(usb, 0o755)
+	logs := &syncBuffer{}
+	start := time.Now()
+	k, err := Start(ctx, RunOptions{StateDir: state, Addr: "127.0.0.1:0", ProvisioningKey: pubKey, ContentSeed: v1,
+		USBRoot: usb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		SwapGrace: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := k.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("kiosk log:\n%s", logs.String())
+		}
+	}()
+	c := &client{t: t, base: strings.TrimSuffix(k.URL, "/")}
+
+	// First boot: the setup screen, waiting for a stick.
+	if tok := c.bootToken("/"); tok == "" {
+		t.Fatal("setup page without token")
+	}
+	_, body := c.do("GET", "/api/setup/state", nil, nil)
+	if !strings.Contains(string(body), `"phase":"waiting"`) {
+		t.Fatalf("setup state: %s", body)
+	}
+	// A stick with a file signed by another key is refused, visibly.
+	stick := filepath.Join(usb, "STICK")
+	os.MkdirAll(stick, 0o755)
+	_, otherPriv, _ := provisioning.GenerateSigningKey()
+	other, _ := provisioning.ParsePrivateKey(otherPriv)
+	os.WriteFile(filepath.Join(stick, "site.yaml"), []byte(y), 0o644)
+	os.WriteFile(filepath.Join(stick, "site.yaml.sig"), provisioning.Sign(other, []byte(y)), 0o644)
+	waitFor(t, "refusal of a wrongly signed file", 10*time.Second, func() bool {
+		_, b := c.do("GET", "/api/setup/state", nil, nil)
+		return strings.Contains(string(b), "signature")
+	})
+	if _, err := os.Stat(filepath.Join(state, provisioning.ConfigFile)); err == nil {
+		t.Fatal("a wrongly signed file provisioned the kiosk")
+	}
+	// The right signature: provisioned and running without a restart.
+	os.WriteFile(filepath.Join(stick, "site.yaml.sig"), provisioning.Sign(privKey, []byte(y)), 0o644)
+	select {
+	case <-k.Ready():
+	case <-k.Done():
+		t.Fatalf("kiosk stopped: %v", k.Wait())
+	case <-ctx.Done():
+		t.Fatal("kiosk not ready")
+	}
+	t.Logf("provisioned from USB and ready %s after start (%s after READY of the kiosk phase)", time.Since(start).Round(time.Millisecond), k.ReadyAfter().Round(time.Millisecond))
+	_, body = c.do("GET", "/api/setup/state", nil, nil)
+	if !strings.Contains(string(body), `"phase":"running"`) || !strings.Contains(string(body), "SPR-") {
+		t.Fatalf("setup state after provisioning: %s", body)
+	}
+
+	// The kiosk serves the seeded content and prints through the API.
+	token := c.bootToken("/")
+	const topic = "check-agency-licence"
+	code, body := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+	if code != 200 || !strings.Contains(string(body), "Is the agency licensed?") {
+		t.Fatalf("guide: %d %s", code, body)
+	}
+	code, body = c.do("POST", "/api/print", map[string]string{"X-Sapar-Token": token}, map[string]string{"topic": topic, "lang": "ky"})
+	if code != http.StatusAccepted {
+		t.Fatalf("print: %d %s", code, body)
+	}
+	var job struct {
+		Job string `json:"job"`
+	}
+	json.Unmarshal(body, &job)
+	waitFor(t, "the slip to print", 30*time.Second, func() bool {
+		_, b := c.do("GET", "/api/print/"+job.Job, nil, nil)
+		if strings.Contains(string(b), `"failed"`) {
+			t.Fatalf("print failed: %s", b)
+		}
+		return strings.Contains(string(b), `"done"`)
+	})
+	if virt.Stats().Jobs < 1 {
+		t.Fatalf("virtual printer saw no job: %+v", virt.Stats())
+	}
+
+	// The technician unlocks the maintenance screen and prints a test slip.
+	mt := c.bootToken("/maintenance")
+	code, body = c.do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": mt}, map[string]string{"pin": examplePIN})
+	if code != 200 {
+		t.Fatalf("unlock: %d %s", code, body)
+	}
+	var sess struct {
+		Session string `json:"session"`
+	}
+	json.Unmarshal(body, &sess)
+	auth := map[string]string{"X-Sapar-Token": mt, "X-Sapar-Maint": sess.Session}
+	jobsBefore := virt.Stats().Jobs
+	code, body = c.do("POST", "/api/maintenance/printer/test", auth, nil)
+	if code != 200 || !strings.Contains(string(body), `"ok":true`) {
+		t.Fatalf("test slip: %d %s", code, body)
+	}
+	waitFor(t, "the test slip at the printer", 10*time.Second, func() bool { return virt.Stats().Jobs > jobsBefore })
+	code, body = c.do("GET", "/api/maintenance/status", auth, nil)
+	if code != 200 || !strings.Contains(string(body), `"slips":2`) {
+		t.Fatalf("status: %d %s", code, body)
+	}
+
+	// The MRC publishes v2; "update now" installs it and the running kiosk
+	// serves it without a restart.
+	v2 := makeBundle(t, sampleFiles(t, func(p string, b []byte) []byte {
+		if p == "guides/"+topic+"/en.md" {
+			return bytes.Replace(b, []byte("title: Is the agency licensed?"), []byte("title: UPDATED Is the agency licensed?"), 1)
+		}
+		return b
+	}))
+	if _, err := pub.Add(v2); err != nil {
+		t.Fatal(err)
+	}
+	update := func() string {
+		code, body := c.do("POST", "/api/maintenance/update", auth, map[string]string{"source": "network"})
+		if code != http.StatusAccepted {
+			t.Fatalf("update: %d %s", code, body)
+		}
+		var run map[string]any
+		waitFor(t, "the update to finish", 30*time.Second, func() bool {
+			_, b := c.do("GET", "/api/maintenance/status", auth, nil)
+			var st struct {
+				Update struct {
+					Run map[string]any `json:"run"`
+				} `json:"update"`
+			}
+			json.Unmarshal(b, &st)
+			run = st.Update.Run
+			return run["running"] == false
+		})
+		return fmt.Sprint(run["result"], run["error"])
+	}
+	if res := update(); !strings.Contains(res, "updated to") {
+		t.Fatalf("update result: %s", res)
+	}
+	waitFor(t, "hot reload of v2", 10*time.Second, func() bool {
+		_, b := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+		return strings.Contains(string(b), "UPDATED Is the agency licensed?")
+	})
+
+	// A corrupt v3 (an object altered on the mirror) is refused; v2 keeps serving.
+	v3 := makeBundle(t, sampleFiles(t, func(p string, b []byte) []byte {
+		if p == "guides/"+topic+"/en.md" {
+			return bytes.Replace(b, []byte("title: Is the agency licensed?"), []byte("title: CORRUPT Is the agency licensed?"), 1)
+		}
+		return b
+	}))
+	if _, err := pub.Add(v3); err != nil {
+		t.Fatal(err)
+	}
+	corrupted := 0
+	filepath.WalkDir(filepath.Join(repo, "targets"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("CORRUPT Is the agency")) {
+				os.WriteFile(p, bytes.Replace(b, []byte("CORRUPT"), []byte("EVIL!!!"), 1), 0o644)
+				corrupted++
+			}
+		}
+		return nil
+	})
+	if corrupted == 0 {
+		t.Fatal("found no target to corrupt")
+	}
+	if res := update(); strings.Contains(res, "updated to") {
+		t.Fatalf("corrupt update was installed: %s", res)
+	} else {
+		t.Logf("corrupt update refused: %s", res)
+	}
+	time.Sleep(300 * time.Millisecond)
+	_, body = c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+	if !strings.Contains(string(body), "UPDATED Is the agency licensed?") {
+		t.Fatalf("after a refused update the kiosk serves: %.200s", body)
+	}
+
+	// The fleet metrics listener has the update figures.
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"sapar_updates_succeeded_total 1", "sapar_updates_failed_total 1", "sapar_printer_slips_total 2", "sapar_uptime_seconds"} {
+		if !strings.Contains(string(mbody), want) {
+			t.Errorf("fleet /metrics lacks %q:\n%s", want, mbody)
+		}
+	}
+	if strings.Contains(logs.String(), examplePIN) {
+		t.Error("the PIN reached the log")
+	}
+}
