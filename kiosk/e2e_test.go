@@ -94,7 +94,8 @@ func TestKyrgyzJourneyPrintsTheGuide(t *testing.T) {
 	ctx := browser(t)
 	const guide = "work-visa-vs-tourist-visa"
 	b := &page{t: t, ctx: ctx}
-	b.do(chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] button[data-lang="ky"]`))
+	b.do(chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`), chromedp.Click(`#attract`),
+		chromedp.WaitVisible(`button[data-lang="ky"]`))
 	screenshot(t, ctx, "start")
 	b.do(chromedp.Click(`button[data-lang="ky"]`), chromedp.WaitVisible(`button[data-stage="thinking"]`))
 	screenshot(t, ctx, "home-ky")

@@ -49,6 +49,9 @@ type Options struct {
 
 	// Maintenance is the technician's screen and the page heartbeat (maintenance.go); nil: none.
 	Maintenance *Maintenance
+
+	// Espeak is espeak-ng for read-aloud: "" finds it on PATH, "-" turns read-aloud off.
+	Espeak string
 }
 
 // Usage receives anonymous usage counts (never what anyone typed);
@@ -83,6 +86,7 @@ type Server struct {
 	static  map[string]staticFile
 	started time.Time
 	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
+	speech  *speech                       // nil: no espeak-ng, the read-aloud button is hidden
 }
 
 // Store returns the content store in use now.
@@ -121,6 +125,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), static: map[string]staticFile{}, started: opt.Now()}
 	s.store.Store(opt.Store)
+	s.speech = newSpeech(opt.Espeak)
 	q := DefaultQueueOpts()
 	q.Path, q.Now = opt.QueueDB, opt.Now
 	jobs, err := openJobs(q, opt.Print, opt.Log, opt.Usage)
@@ -163,6 +168,7 @@ func NewServer(opt Options) (*Server, error) {
 	boot, _ := json.Marshal(map[string]any{
 		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
 		"stages": content.Stages, "notice": opt.Notice, "assets": assets,
+		"speech": s.speech.langs(),
 	})
 	var page bytes.Buffer
 	if err := tmpl.Execute(&page, map[string]any{"Assets": assets, "Boot": template.JS(boot)}); err != nil {
@@ -197,6 +203,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/qr", s.handleQR)
 	mux.HandleFunc("POST /api/print", s.handlePrint)
 	mux.HandleFunc("GET /api/print/{job}", s.handleJob)
+	mux.HandleFunc("POST /api/session", s.handleSession)
+	mux.HandleFunc("GET /api/speak", s.handleSpeak)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.contentRoutes(mux)
@@ -335,9 +343,56 @@ type printRequest struct {
 	Lang  string `json:"lang"`
 }
 
-func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
+// requireToken checks the per-boot secret that state-changing calls carry, so
+// that nothing else on the box (another local process, a page elsewhere)
+// can drive the printer or the counters.
+func (s *Server) requireToken(w http.ResponseWriter, r *http.Request) bool {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Sapar-Token")), []byte(s.token)) != 1 {
 		apiError(w, http.StatusForbidden, "missing or wrong kiosk token")
+		return false
+	}
+	return true
+}
+
+// handleSession takes the UI's session events — {"event":"start"},
+// {"event":"language","lang":L}, {"event":"idle-reset"} — and counts them
+// anonymously through the Usage hooks.
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
+	if !s.requireToken(w, r) {
+		return
+	}
+	var req struct {
+		Event string `json:"event"`
+		Lang  string `json:"lang"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1024))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		apiError(w, http.StatusBadRequest, `send {"event": "start"|"language"|"idle-reset", "lang": TAG}`)
+		return
+	}
+	switch req.Event {
+	case "start":
+		s.opt.Usage.Session()
+	case "language":
+		l, ok := content.LookupLanguage(req.Lang)
+		if !ok {
+			apiError(w, http.StatusBadRequest, "unknown language")
+			return
+		}
+		s.opt.Usage.Language(l.Tag)
+	case "idle-reset":
+		s.opt.Usage.IdleReset()
+	default:
+		apiError(w, http.StatusBadRequest, "unknown session event")
+		return
+	}
+	s.metrics.add("sapar_session_events_total", fmt.Sprintf("event=%q", req.Event))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
+	if !s.requireToken(w, r) {
 		return
 	}
 	var req printRequest

@@ -1,0 +1,248 @@
+package kiosk
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+
+	"sapar/content"
+)
+
+// Read-aloud: espeak-ng turns a guide into speech (WAV) for people who read
+// little. Only guide text from the content store is ever spoken, never free
+// text from a request; the text reaches espeak-ng on stdin (never argv, so it
+// is not visible in ps) and is never logged; one synthesis runs at a time
+// and is killed when the page stops listening (navigation, reset).
+
+// speechVoices maps the kiosk's languages to espeak-ng voices. Tajik has no
+// voice (espeak-ng 1.51 has none, and reading Tajik with the Persian voice
+// needs Arabic script): the button is hidden. Karakalpak is read by the
+// Kazakh voice after transliteration to Cyrillic (kaaForKazakhVoice): both
+// are Kipchak Turkic languages with the same vowel harmony and nearly the
+// same sound inventory, and espeak-ng's kk voice reads Cyrillic only.
+var speechVoices = map[string]string{
+	"ky": "ky", "uz-Latn": "uz", "uz-Cyrl": "uz", "kaa": "kk", "ru": "ru", "en": "en", "ur": "ur",
+}
+
+// maxSpeechRunes caps what one request synthesises (a long guide is about
+// 4,000 letters; this keeps a runaway guide from tying up the CPU).
+const maxSpeechRunes = 8000
+
+type speech struct {
+	bin    string
+	voices map[string]string // kiosk language → espeak-ng voice, only those installed
+	sem    chan struct{}     // one synthesis at a time
+}
+
+// newSpeech finds espeak-ng (bin "" looks on PATH, "-" turns speech off)
+// and keeps the voices it really has. It returns nil when there is none:
+// the UI then hides the read-aloud button.
+func newSpeech(bin string) *speech {
+	if bin == "-" {
+		return nil
+	}
+	if bin == "" {
+		p, err := exec.LookPath("espeak-ng")
+		if err != nil {
+			return nil
+		}
+		bin = p
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--voices").Output()
+	if err != nil {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			have[f[1]] = true
+		}
+	}
+	sp := &speech{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1)}
+	for lang, v := range speechVoices {
+		if have[v] {
+			sp.voices[lang] = v
+		}
+	}
+	if len(sp.voices) == 0 {
+		return nil
+	}
+	return sp
+}
+
+// langs lists the kiosk languages that can be read aloud.
+func (sp *speech) langs() []string {
+	if sp == nil {
+		return []string{}
+	}
+	var out []string
+	for _, l := range content.Languages() {
+		if sp.voices[l.Tag] != "" {
+			out = append(out, l.Tag)
+		}
+	}
+	return out
+}
+
+// handleSpeak streams a guide read aloud as WAV: GET /api/speak?topic=ID&lang=L.
+func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
+	sp := s.speech
+	if sp == nil {
+		apiError(w, http.StatusNotFound, "read-aloud is not available on this kiosk")
+		return
+	}
+	lang := langOf(r)
+	if sp.voices[lang] == "" {
+		apiError(w, http.StatusNotFound, "no voice for this language")
+		return
+	}
+	g, err := s.Store().Guide(r.Context(), r.URL.Query().Get("topic"), lang)
+	if errors.Is(err, content.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no such guide")
+		return
+	}
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	voice := sp.voices[g.Lang] // the text may be a fallback language
+	if voice == "" {
+		apiError(w, http.StatusNotFound, "no voice for this language")
+		return
+	}
+	text := speechText(g)
+	if g.Lang == "kaa" {
+		text = kaaForKazakhVoice(text)
+	}
+	select {
+	case sp.sem <- struct{}{}:
+		defer func() { <-sp.sem }()
+	case <-r.Context().Done():
+		return
+	case <-time.After(10 * time.Second):
+		apiError(w, http.StatusServiceUnavailable, "read-aloud is busy")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sp.bin, "-v", voice, "-s", "150", "--stdout")
+	cmd.Stdin = strings.NewReader(text)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "read-aloud failed")
+		return
+	}
+	if err := cmd.Start(); err != nil {
+		s.opt.Log.Warn("read-aloud: espeak-ng did not start", "err", err) // never the text
+		apiError(w, http.StatusInternalServerError, "read-aloud failed")
+		return
+	}
+	s.metrics.add("sapar_read_aloud_total", "lang="+quote(g.Lang))
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Cache-Control", "no-store")
+	br := bufio.NewReaderSize(out, 32<<10)
+	buf := make([]byte, 32<<10)
+	fl, _ := w.(http.Flusher)
+	for {
+		n, rerr := br.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				break // the page stopped listening
+			}
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+		if rerr != nil {
+			if rerr != io.EOF {
+				s.opt.Log.Debug("read-aloud: read", "err", rerr)
+			}
+			break
+		}
+	}
+	cancel()
+	cmd.Wait()
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, ``) + `"` }
+
+var (
+	blockEnd = regexp.MustCompile(`(?i)</(p|li|h[1-6]|tr|div)>|<br\s*/?>`)
+	anyTag   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// speechText is what the speaker reads: the title, the numbered steps (the
+// same as the printed slip), then the whole body, with pauses between blocks.
+func speechText(g *content.GuideView) string {
+	var b strings.Builder
+	b.WriteString(g.Title)
+	b.WriteString(".\n")
+	for _, p := range g.Print {
+		b.WriteString(p)
+		if !strings.HasSuffix(p, ".") {
+			b.WriteString(".")
+		}
+		b.WriteString("\n")
+	}
+	body := blockEnd.ReplaceAllString(g.BodyHTML, ".\n")
+	body = html.UnescapeString(anyTag.ReplaceAllString(body, " "))
+	body = strings.ReplaceAll(body, "..\n", ".\n")
+	b.WriteString(body)
+	runes := []rune(b.String())
+	if len(runes) > maxSpeechRunes {
+		runes = runes[:maxSpeechRunes]
+	}
+	return string(runes)
+}
+
+// kaaLatinToCyrillic spells Karakalpak Latin (2016 alphabet) in the Cyrillic
+// letters espeak-ng's Kazakh voice knows: á→ә, ǵ→ғ, ı→ы, ń→ң, ó→ө, ú→ү,
+// q→қ, h→һ, w→у (Kazakh у is also the glide [w]), digraphs sh, ch first.
+var kaaLatinToCyrillic = strings.NewReplacer(
+	"Sh", "Ш", "SH", "Ш", "sh", "ш", "Ch", "Ч", "CH", "Ч", "ch", "ч",
+	"A", "А", "a", "а", "Á", "Ә", "á", "ә", "B", "Б", "b", "б", "C", "Ц", "c", "ц",
+	"D", "Д", "d", "д", "E", "Е", "e", "е", "F", "Ф", "f", "ф", "G", "Г", "g", "г",
+	"Ǵ", "Ғ", "ǵ", "ғ", "H", "Һ", "h", "һ", "X", "Х", "x", "х", "Í", "Ы", "ı", "ы",
+	"I", "И", "i", "и", "J", "Ж", "j", "ж", "K", "К", "k", "к", "Q", "Қ", "q", "қ",
+	"L", "Л", "l", "л", "M", "М", "m", "м", "N", "Н", "n", "н", "Ń", "Ң", "ń", "ң",
+	"O", "О", "o", "о", "Ó", "Ө", "ó", "ө", "P", "П", "p", "п", "R", "Р", "r", "р",
+	"S", "С", "s", "с", "T", "Т", "t", "т", "U", "У", "u", "у", "Ú", "Ү", "ú", "ү",
+	"V", "В", "v", "в", "W", "У", "w", "у", "Y", "Й", "y", "й", "Z", "З", "z", "з",
+	// Karakalpak Cyrillic letters the Kazakh voice lacks.
+	"Ў", "У", "ў", "у", "Ҳ", "Һ", "ҳ", "һ",
+)
+
+// kaaForKazakhVoice prepares Karakalpak text for the kk voice. Words in
+// capitals that are Latin abbreviations (QR, SMS) pass through unchanged.
+func kaaForKazakhVoice(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if isLatinAcronym(w) {
+			continue
+		}
+		words[i] = kaaLatinToCyrillic.Replace(w)
+	}
+	return strings.Join(words, " ")
+}
+
+func isLatinAcronym(w string) bool {
+	w = strings.TrimRight(w, ".,:;!?)")
+	if len([]rune(w)) < 2 {
+		return false
+	}
+	for _, r := range w {
+		if !(r >= 'A' && r <= 'Z') && !(r >= '0' && r <= '9') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
