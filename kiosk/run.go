@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing/fstest"
 	"time"
 
 	"sapar/content"
@@ -571,25 +570,18 @@ func (k *Kiosk) seed() (notice string, err error) {
 	return notice, nil
 }
 
-// writeSourceBundle makes a bundle of content sources (every file as a
-// logical file), as `sapar content build` would.
+// writeSourceBundle compiles content sources into a bundle, as `sapar
+// content build` does.
 func writeSourceBundle(fsys fs.FS, dir string, now time.Time) error {
-	if _, err := content.Load(fsys); err != nil {
+	set, err := content.Load(fsys)
+	if err != nil {
 		return fmt.Errorf("the content does not load — run sapar content check on it:\n%w", err)
 	}
-	digest, err := content.Digest(fsys)
+	files, err := content.Compile(set)
 	if err != nil {
 		return err
 	}
-	files := map[string][]byte{}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(p, ".go") {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
-		files[p] = b
-		return err
-	})
+	digest, err := content.Digest(fsys)
 	if err != nil {
 		return err
 	}
@@ -605,18 +597,7 @@ func writeSourceBundle(fsys fs.FS, dir string, now time.Time) error {
 }
 
 // loadBundle reads the content set of a verified bundle.
-// TODO: content.LoadBundle once it lands.
-func loadBundle(b *bundle.Bundle) (*content.Set, error) {
-	files := fstest.MapFS{}
-	for _, p := range b.Paths() {
-		data, err := b.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		files[p] = &fstest.MapFile{Data: data, Mode: 0o444}
-	}
-	return content.Load(files)
-}
+func loadBundle(b *bundle.Bundle) (*content.Set, error) { return content.LoadBundle(b) }
 
 // prepareRelease builds the SQLite index of a release in its staging dir.
 func prepareRelease(dir string) error {
