@@ -33,8 +33,9 @@ type printerDriver struct {
 	turn   chan struct{} // one holder at a time; a channel so waiting can be cancelled
 	now    func() time.Time
 
-	mu sync.Mutex
-	st PrinterState
+	mu     sync.Mutex
+	st     PrinterState
+	report func(printer.Status) // the print queue's reporter for the job being printed
 }
 
 // printerDialer opens the configured port: a device path (best a stable
@@ -85,7 +86,11 @@ func newPrinterDriver(cfg provisioning.Printer, prof escpos.Profile, dial printe
 		d.mu.Lock()
 		d.st.State, d.st.Checked = describeStatus(s), now()
 		d.st.OK = s.Err() == nil
+		report := d.report
 		d.mu.Unlock()
+		if report != nil {
+			report(s) // paper near end reaches the queue and the UI
+		}
 	}
 	counted := func() (io.ReadWriteCloser, error) {
 		rw, err := dial()
@@ -137,9 +142,13 @@ func (d *printerDriver) Print(ctx context.Context, doc receipt.Document) error {
 		return err
 	}
 	defer d.give()
+	d.mu.Lock()
+	d.report = StatusReporter(ctx)
+	d.mu.Unlock()
 	err = d.p.Print(ctx, data)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.report = nil
 	d.st.Checked = d.now()
 	if err != nil {
 		d.st.Failed++

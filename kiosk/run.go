@@ -32,6 +32,9 @@ import (
 // release (STATE/content/releases/<name>/index.db), next to the bundle.
 const IndexDB = "index.db"
 
+// PrintQueueDB is the persistent print queue in the state dir.
+const PrintQueueDB = "print-queue.db"
+
 // RunOptions configure the production kiosk.
 type RunOptions struct {
 	StateDir string
@@ -366,7 +369,8 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 	}
 
 	srv, err := NewServer(Options{Store: store, Print: drv.Print, Log: log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: notice, Now: k.o.Now, Usage: counter, Maintenance: m})
+		Place: cfg.Kiosk.Name, Notice: notice, Now: k.o.Now, Usage: counter, Maintenance: m,
+		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
 		return err
 	}
