@@ -65,6 +65,9 @@ func newSpeech(bin string) *speech {
 	for _, line := range strings.Split(string(out), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 {
 			have[f[1]] = true
+			if base, _, ok := strings.Cut(f[1], "-"); ok {
+				have[base] = true // en-gb answers to -v en
+			}
 		}
 	}
 	sp := &speech{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1)}

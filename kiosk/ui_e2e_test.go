@@ -238,6 +238,9 @@ func TestJourneys(t *testing.T) {
 				b.typeKeys(j.agency...)
 				b.do(chromedp.WaitVisible(`#agency-verdict`))
 				b.shot("agency-" + j.lang)
+				if n := b.eval(`String(document.querySelectorAll('#agency-query-results button[data-qr]').length)`); n == "0" {
+					t.Error("agency check shows no official registry as a QR way out")
+				}
 				b.do(chromedp.Click(`#btn-home`), chromedp.WaitVisible(`#open-countries`))
 			} else {
 				t.Log("agency check: /api/agency is not there yet (content engineer); screen not exercised")
@@ -252,6 +255,12 @@ func TestJourneys(t *testing.T) {
 			if endpointExists(t, d.URL+"api/contacts") {
 				b.do(chromedp.Click(`#open-contacts`), chromedp.WaitVisible(`.contact`))
 				b.shot("contacts-" + j.lang)
+				b.do(chromedp.Click(`.contact button[data-qr]`), chromedp.WaitVisible(`#qr-panel img`))
+				b.shot("contact-qr-" + j.lang)
+				if ok := b.eval(`String(document.querySelector('#qr-panel img').naturalWidth > 0)`); ok != "true" {
+					t.Error("contact QR image did not load")
+				}
+				b.do(chromedp.Click(`#dialog-close`))
 				b.do(chromedp.Click(`#btn-home`), chromedp.WaitVisible(`#open-search`))
 			}
 			b.do(chromedp.Click(`#btn-help`), chromedp.WaitVisible(`#help`))
@@ -327,7 +336,7 @@ func TestIdleResetWipesTheSession(t *testing.T) {
 	b.do(chromedp.WaitVisible(`body[data-screen="attract"]`))
 	resetAfter := time.Since(printedAt)
 	b.shot("after-reset")
-	t.Logf("after a print (idle timeout 9 s): warning after %.1f s, reset %.1f s after Continue+warning", warnedAfter.Seconds(), resetAfter.Seconds())
+	t.Logf("after a print (idle timeout 9 s): warning %.1f s after the print, reset %.1f s after it (one Continue between)", warnedAfter.Seconds(), resetAfter.Seconds())
 	if warnedAfter > 7*time.Second {
 		t.Errorf("after a print the warning came %.1f s later: the reset should come sooner than the 9 s timeout", warnedAfter.Seconds())
 	}

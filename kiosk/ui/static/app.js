@@ -94,7 +94,8 @@
     applyDir();
     $('#bar').hidden = name === 'attract';
     for (const b of document.querySelectorAll('#bar [data-t]')) b.querySelector('span').textContent = t(b.dataset.t);
-    $('#btn-lang').textContent = S.lang ? langInfo(S.lang).endonym : '🌐';
+    $('#btn-lang').textContent = S.lang ? langInfo(S.lang).endonym : '';
+    $('#btn-lang').hidden = !S.lang || name === 'langs';
     $('#btn-home').hidden = !S.lang;
     let nodes;
     try {
@@ -238,6 +239,13 @@
   function showQR(topic, link) {
     dialog(el('div', { id: 'qr-panel', 'data-link': link.id }, qrPanel(topic, link), closeButton()));
   }
+  // qrButton: an outside address as a button that opens its QR panel.
+  function qrButton(label, address, src, id) {
+    return el('button', { class: 'link', 'data-qr': id, onclick: () =>
+      dialog(el('div', { id: 'qr-panel', 'data-qr': id },
+        el('div', { class: 'qr' }, qrImg(src), el('div', { dir: 'ltr' }, address), el('small', {}, t('scanQR'))), closeButton())) },
+    icon('qr'), el('span', {}, el('b', {}, label), el('small', {}, t('scanQR'))));
+  }
   function closeButton() { return el('button', { class: 'big', id: 'dialog-close', onclick: closeDialog }, t('close')); }
 
   // ---- read-aloud: audio never blocks the page; it stops on every screen change and on reset ----
@@ -308,7 +316,10 @@
         el('div', { class: 'status' }, t(words[m.effective] || 'agencyNotFound'),
           m.valid_until ? ' (' + t('validUntil', { date: m.valid_until }) + ')' : ''),
         m.match === 'near' ? el('div', { class: 'near' }, t('agencyNear')) : null,
-        m.sample ? el('small', {}, t('sampleData')) : null)));
+        m.sample ? el('small', {}, t('sampleData')) : null)),
+      r.next && (r.next.steps || []).length ? el('section', { class: 'steps', lang: r.next.lang, dir: isRTL(r.next.lang) ? 'rtl' : 'ltr' },
+        el('h2', {}, t('steps')), el('ol', {}, r.next.steps.map((x) => el('li', {}, x)))) : null,
+      (r.registries || []).map((g) => qrButton(g.name, g.url, g.qr, 'registry-' + g.country)));
     }, 'agency-query'));
   }
 
@@ -334,10 +345,7 @@
       el('b', { lang: c.lang, dir: isRTL(c.lang) ? 'rtl' : 'ltr' }, c.name),
       c.phone ? el('div', {}, t('phone') + ': ', el('span', { dir: 'ltr', class: 'phone' }, c.phone)) : null,
       c.hours ? el('div', {}, t('hours') + ': ' + c.hours) : null,
-      c.website ? el('button', { class: 'link', 'data-contact-link': c.id, onclick: () =>
-        dialog(el('div', { id: 'qr-panel', 'data-contact': c.id },
-          el('div', { class: 'qr' }, qrImg('/api/qr?' + q({ contact: c.id })), el('div', { dir: 'ltr' }, c.website), el('small', {}, t('scanQR'))),
-          closeButton())) }, icon('qr'), el('span', {}, el('b', {}, t('website')), el('small', {}, t('scanQR')))) : null)));
+      Object.keys(c.qr || {}).map((field) => qrButton(field === 'website' ? t('website') : 'Telegram', c[field], c.qr[field], c.id + '-' + field)))));
   }
 
   // On-screen keyboard from data (keyboards.json): layouts per language,
@@ -349,7 +357,7 @@
     const rows = [kb.digits].concat(kb.rows);
     const wrap = el('div', { class: 'kbd', id: 'keyboard', dir: kb.rtl ? 'rtl' : 'ltr', lang: S.lang });
     const draw = () => {
-      wrap.replaceChildren(...rows.map((r) => el('div', { class: 'row' }, r.map((c) => {
+      wrap.replaceChildren(...rows.map((r, i) => el('div', { class: 'row', dir: i === 0 ? 'ltr' : null }, r.map((c) => {
         const ch = S.shift ? upper(c) : c;
         return el('button', { 'data-key': ch, onclick: () => { onKey(ch); if (S.shift) { S.shift = false; draw(); } } }, ch);
       }))), el('div', { class: 'row' },
@@ -382,14 +390,15 @@
   }
 
   // Every reason the server gives (jobs.go failureReason) has words in every language.
-  const printReasons = { 'paper-out': 'paperOut', 'cover-open': 'coverOpen', offline: 'offline', timeout: 'printTimeout', busy: 'printBusy', error: 'generic' };
+  const printReasons = { 'paper-out': 'paperOut', 'cover-open': 'coverOpen', offline: 'offline', timeout: 'printTimeout', busy: 'printBusy',
+    interrupted: 'generic', expired: 'generic', error: 'generic' };
   function printResult(g, link, st) {
     const ok = st.state === 'done';
     S.afterPrint = S.afterPrint || ok;
     S.job = null;
     const msg = ok ? t('takeSlip') : t(printReasons[st.reason] || 'generic');
     dialog(el('div', { id: 'print-status', 'data-state': st.state, 'data-reason': st.reason || '' },
-      el('h1', {}, ok ? '✓' : t('printFailed')), el('p', { id: 'print-message' }, msg),
+      el('h1', { class: ok ? 'ok' : 'failed' }, ok ? '✓' : t('printFailed')), el('p', { id: 'print-message' }, msg),
       link ? qrPanel(g.id, link) : null,
       el('button', { class: 'big', id: 'print-close', onclick: closeDialog }, t('close'))));
   }
