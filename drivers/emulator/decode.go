@@ -81,7 +81,7 @@ func Decode(data []byte, p escpos.Profile) (*Slip, error) {
 	if len(data) == 0 {
 		return nil, ErrEmpty
 	}
-	cells, err := fonts.NewCells(max(p.CharWidth, 1), max(p.CharHeight, 1))
+	cells, err := fonts.CellsFor(max(p.CharWidth, 1), max(p.CharHeight, 1))
 	if err != nil {
 		return nil, fmt.Errorf("emulator: decode: %w", err)
 	}

@@ -29,11 +29,36 @@ func Mono() (*opentype.Font, error) {
 }
 
 // Cells renders single characters into fixed printer cells (Font A is
-// 12×24 dots) with Noto Sans Mono. A Cells is not safe for concurrent use.
+// 12×24 dots) with Noto Sans Mono. A Cells is safe for concurrent use; the
+// bitmaps it returns are shared and must not be modified.
 type Cells struct {
-	W, H  int
+	W, H int
+
+	mu    sync.Mutex // face keeps scratch buffers; cache is filled lazily
 	face  font.Face
 	cache map[rune]*image.Alpha
+	has   map[rune]bool
+}
+
+// maxCached bounds each Cells' caches: a slip uses a few hundred letters.
+const maxCached = 4096
+
+var shared sync.Map // [2]int{w, h} → *Cells
+
+// CellsFor returns the process-wide Cells for w×h dots, made once: making a
+// face and rasterising glyphs costs milliseconds, which every slip rendered
+// or decoded (and every fuzz execution) would otherwise pay again.
+func CellsFor(w, h int) (*Cells, error) {
+	key := [2]int{w, h}
+	if c, ok := shared.Load(key); ok {
+		return c.(*Cells), nil
+	}
+	c, err := NewCells(w, h)
+	if err != nil {
+		return nil, err
+	}
+	got, _ := shared.LoadOrStore(key, c)
+	return got.(*Cells), nil
 }
 
 // NewCells returns a renderer for cells of w×h dots.
@@ -48,23 +73,34 @@ func NewCells(w, h int) (*Cells, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fonts: face %.1fpx: %w", size, err)
 	}
-	return &Cells{W: w, H: h, face: face, cache: map[rune]*image.Alpha{}}, nil
+	return &Cells{W: w, H: h, face: face, cache: map[rune]*image.Alpha{}, has: map[rune]bool{}}, nil
 }
 
 // Has reports whether the font has a glyph for r.
 func (c *Cells) Has(r rune) bool {
-	_, ok := c.face.GlyphAdvance(r)
-	if !ok {
-		return false
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h, ok := c.has[r]; ok {
+		return h
 	}
-	f, _ := Mono()
-	var b = &sfntBuf{}
-	idx, err := f.GlyphIndex(&b.Buffer, r)
-	return err == nil && idx != 0
+	h := false
+	if _, ok := c.face.GlyphAdvance(r); ok {
+		f, _ := Mono()
+		var b = &sfntBuf{}
+		idx, err := f.GlyphIndex(&b.Buffer, r)
+		h = err == nil && idx != 0
+	}
+	if len(c.has) >= maxCached {
+		clear(c.has)
+	}
+	c.has[r] = h
+	return h
 }
 
 // Glyph returns the cell bitmap of r (alpha 255 = black dot).
 func (c *Cells) Glyph(r rune) *image.Alpha {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if g, ok := c.cache[r]; ok {
 		return g
 	}
@@ -79,6 +115,9 @@ func (c *Cells) Glyph(r rune) *image.Alpha {
 		} else {
 			img.Pix[i] = 0
 		}
+	}
+	if len(c.cache) >= maxCached { // arbitrary text (fuzzing) must not grow it without end
+		clear(c.cache)
 	}
 	c.cache[r] = img
 	return img

@@ -101,7 +101,7 @@ func (l *layout) printable(s string) bool {
 // columns are cut to save bytes; alignment (ESC a) places the image.
 func (l *layout) raster(s string, st style) (*image.Gray, error) {
 	if l.cells == nil {
-		c, err := fonts.NewCells(l.p.CharWidth, l.p.CharHeight)
+		c, err := fonts.CellsFor(l.p.CharWidth, l.p.CharHeight)
 		if err != nil {
 			return nil, err
 		}

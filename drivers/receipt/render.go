@@ -54,7 +54,7 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	}
 	eo := opts.Encoder
 	if opts.UserChars && p.UserChars && eo.Glyphs == nil {
-		cells, err := fonts.NewCells(p.CharWidth, p.CharHeight)
+		cells, err := fonts.CellsFor(p.CharWidth, p.CharHeight)
 		if err != nil {
 			return fmt.Errorf("receipt: render: %w", err)
 		}
