@@ -1,84 +1,144 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestWebviewWindowShowsTheKiosk builds the webview binary, runs `sapar demo`
-// on the X display the test runs under (CI: xvfb-run), waits until the page
-// calls the bound saparReady(), and screenshots the screen: it must show the
-// language picker, not a blank or black window. Set SAPAR_WEBVIEW_TEST=1 to
-// run it (it needs libwebkit2gtk-4.0-dev, a display and imagemagick).
-func TestWebviewWindowShowsTheKiosk(t *testing.T) {
-	if os.Getenv("SAPAR_WEBVIEW_TEST") != "1" {
-		t.Skip("set SAPAR_WEBVIEW_TEST=1 under xvfb-run to test the webview build (bash .ci/run does)")
-	}
-	if os.Getenv("DISPLAY") == "" {
-		t.Fatal("SAPAR_WEBVIEW_TEST=1 but no DISPLAY: run under xvfb-run")
-	}
-	dir := t.TempDir()
+// buildWebview builds the webview binary once per test.
+func buildWebview(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "sapar-webview")
 	build := exec.Command("go", "build", "-tags", "webview", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("webview build: %v\n%s", err, out)
 	}
-	ready := filepath.Join(dir, "ready")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var logs bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "demo", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "slips"))
-	cmd.Env = append(os.Environ(), "SAPAR_READY_FILE="+ready, "WEBKIT_DISABLE_COMPOSITING_MODE=1")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	return bin
+}
+
+func needWebviewEnv(t *testing.T, gate string) {
+	t.Helper()
+	if os.Getenv(gate) != "1" {
+		t.Skipf("set %s=1 under xvfb-run to test the webview build (bash .ci/run does for the smoke test)", gate)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.After(45 * time.Second)
-	for {
-		if b, _ := os.ReadFile(ready); strings.HasPrefix(string(b), "start") {
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("webview demo exited before the page was ready: %v\n%s", err, logs.String())
-		case <-deadline:
-			t.Fatalf("page never called saparReady within 45 s\n%s", logs.String())
-		case <-time.After(200 * time.Millisecond):
-		}
+	if os.Getenv("DISPLAY") == "" {
+		t.Fatalf("%s=1 but no DISPLAY: run under xvfb-run", gate)
 	}
-	time.Sleep(700 * time.Millisecond) // let the first frame reach the X server
-	shot := filepath.Join(dir, "webview.png")
+}
+
+// readyLines returns the lines the window has recorded so far.
+func readyLines(path string) []string {
+	b, _ := os.ReadFile(path)
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+func grabScreen(t *testing.T, dir, name string) image.Image {
+	t.Helper()
+	shot := filepath.Join(dir, name+".png")
 	if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
 		t.Fatalf("screenshot (imagemagick import): %v\n%s", err, out)
 	}
 	if art := os.Getenv("SAPAR_ARTIFACTS"); art != "" {
 		os.MkdirAll(art, 0o755)
 		if b, err := os.ReadFile(shot); err == nil {
-			os.WriteFile(filepath.Join(art, "webview-start.png"), b, 0o644)
+			os.WriteFile(filepath.Join(art, "webview-"+name+".png"), b, 0o644)
 		}
 	}
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	img, err := png.Decode(f)
-	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	light, dark := tones(img)
-	if light < 0.5 || dark < 0.002 {
-		t.Errorf("screenshot looks blank: %.1f%% light pixels, %.2f%% dark (text) pixels", 100*light, 100*dark)
+	return img
+}
+
+// TestWebviewWindowShowsTheKiosk builds the webview binary, runs `sapar demo`
+// on the X display the test runs under (CI: xvfb-run) with a tour script
+// (testdata/webview-tour.js) that walks the main screens, screenshots each
+// (none may be blank or black), then tries to leave for another origin by
+// location.href and window.open: WebKit must refuse both (decide-policy in
+// lockdown_webview.c) and the page must still be the kiosk. Set
+// SAPAR_WEBVIEW_TEST=1 to run it (needs libwebkit2gtk-4.0-dev, a display
+// and imagemagick).
+func TestWebviewWindowShowsTheKiosk(t *testing.T) {
+	needWebviewEnv(t, "SAPAR_WEBVIEW_TEST")
+	dir := t.TempDir()
+	bin := buildWebview(t, dir)
+	ready := filepath.Join(dir, "ready")
+	tour, _ := filepath.Abs("testdata/webview-tour.js")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var logs bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "demo", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "slips"))
+	cmd.Env = append(os.Environ(), "SAPAR_READY_FILE="+ready, "SAPAR_TEST_SCRIPT="+tour, "WEBKIT_DISABLE_COMPOSITING_MODE=1")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(75 * time.Second)
+	shots := map[string]bool{}
+	var done string
+	for done == "" {
+		for _, line := range readyLines(ready) {
+			switch {
+			case strings.HasPrefix(line, "shot "):
+				name := strings.TrimPrefix(line, "shot ")
+				if shots[name] {
+					continue
+				}
+				shots[name] = true
+				time.Sleep(300 * time.Millisecond) // the frame reaches the X server
+				img := grabScreen(t, dir, name)
+				if light, dark := tones(img); light < 0.1 || dark < 0.002 || (light < 0.3 && !strings.HasPrefix(name, "qr")) {
+					t.Errorf("%s: screenshot looks blank: %.1f%% light pixels, %.2f%% dark (text) pixels", name, 100*light, 100*dark)
+				}
+			case strings.HasPrefix(line, "tour-"):
+				done = line
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("webview demo exited during the tour: %v\n%s", err, logs.String())
+		case <-deadline:
+			t.Fatalf("the tour did not finish within 75 s; got %v\n%s", readyLines(ready), logs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	lines := readyLines(ready)
+	t.Logf("window reported: %q", lines)
+	if !strings.HasPrefix(done, "tour-done http://127.0.0.1:") {
+		t.Errorf("after the escape attempts the window is not on the kiosk: %q", done)
+	}
+	for _, want := range []string{"attract", "langs", "home-ky", "list-ky", "guide-ky", "qr-ky", "search-ky", "home-ur", "guide-ur"} {
+		if !shots[want] {
+			t.Errorf("no screenshot of %s", want)
+		}
+	}
+	refused := strings.Join(lines, "\n")
+	for _, want := range []string{"refused https://example.org/popup", "refused https://example.org/"} {
+		if !strings.Contains(refused, want) {
+			t.Errorf("the window did not report %q", want)
+		}
+	}
+	if !strings.Contains(logs.String(), "navigation refused") {
+		t.Errorf("no 'navigation refused' in the log:\n%s", logs.String())
 	}
 	// SIGTERM (what systemd sends) must close the window and end the process.
 	cmd.Process.Signal(os.Interrupt)
@@ -107,4 +167,50 @@ func tones(img image.Image) (light, dark float64) {
 		}
 	}
 	return float64(nl) / float64(n), float64(nd) / float64(n)
+}
+
+// pss sums the proportional set size (kB) of pid and all its descendants.
+func pss(pid int) (kb int, procs int) {
+	children := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+2:])
+		if len(f) > 2 {
+			pp, _ := strconv.Atoi(f[1])
+			children[pp] = append(children[pp], p)
+		}
+	}
+	stack := []int{pid}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, children[p]...)
+		f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", p))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "Pss:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				kb += n
+				procs++
+			}
+		}
+		f.Close()
+	}
+	return kb, procs
 }

@@ -9,6 +9,13 @@ static void sapar_fullscreen(void *w) { gtk_window_fullscreen(GTK_WINDOW(w)); }
 */
 import "C"
 
+/*
+#cgo pkg-config: gtk+-3.0 webkit2gtk-4.0
+#include <stdlib.h>
+int sapar_lockdown(void *window, const char *origin);
+*/
+import "C"
+
 import (
 	"context"
 	"fmt"
@@ -16,9 +23,44 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"unsafe"
 
 	webview "github.com/webview/webview_go"
 )
+
+// refusals receives what lockdown_webview.c refused. A cgo callback cannot
+// carry a Go value, so this is the one package-level hook, set once by
+// showWindow before the window loads anything.
+var refusals struct {
+	sync.Mutex
+	log *slog.Logger
+}
+
+//export saparRefusedNavigation
+func saparRefusedNavigation(uri *C.char) {
+	target := C.GoString(uri)
+	refusals.Lock()
+	log := refusals.log
+	refusals.Unlock()
+	if log != nil {
+		log.Warn("navigation refused", "target", target)
+	}
+	appendReady("refused " + target)
+}
+
+// appendReady records a line for tests (SAPAR_READY_FILE).
+func appendReady(line string) {
+	f := os.Getenv("SAPAR_READY_FILE")
+	if f == "" {
+		return
+	}
+	fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		fmt.Fprintln(fh, line)
+		fh.Close()
+	}
+}
 
 // hasWindow: the webview build shows the UI in a native WebKitGTK window.
 const hasWindow = true
@@ -26,8 +68,10 @@ const hasWindow = true
 // showWindow opens the kiosk window full-screen on url and blocks until it
 // is closed or ctx ends. The page calls the bound saparReady() once it has
 // drawn its first screen; with SAPAR_READY_FILE set (tests), that is
-// recorded in the file. Navigation away from the kiosk's own origin is
-// refused by the page's lockdown script.
+// recorded in the file. Navigation away from the kiosk's own origin and new
+// windows are refused by WebKit itself (lockdown_webview.c, decide-policy),
+// before anything loads; the init script below is a second line inside the
+// page. The context menu, developer tools and clipboard access are off.
 func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -46,21 +90,22 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 		C.sapar_fullscreen(w.Window())
 	}
 	origin := u.Scheme + "://" + u.Host
+	refusals.Lock()
+	refusals.log = log
+	refusals.Unlock()
+	corigin := C.CString(origin)
+	defer C.free(unsafe.Pointer(corigin))
+	// WebKit itself refuses other origins, new windows and the context menu.
+	if C.sapar_lockdown(w.Window(), corigin) != 0 {
+		return fmt.Errorf("window: could not lock the web view down (no WebKitWebView in the window)")
+	}
 	w.Bind("saparReady", func(screen string) {
 		log.Info("window ready", "screen", screen)
-		if f := os.Getenv("SAPAR_READY_FILE"); f != "" {
-			os.WriteFile(f, []byte(screen+"\n"), 0o644)
-		}
+		appendReady(screen)
 	})
 	w.Bind("saparNavigationRefused", func(target string) {
 		log.Warn("navigation refused", "target", target)
-		if f := os.Getenv("SAPAR_READY_FILE"); f != "" {
-			fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0o644)
-			if err == nil {
-				fmt.Fprintf(fh, "refused %s\n", target)
-				fh.Close()
-			}
-		}
+		appendReady("refused " + target)
 	})
 	// Runs before every page load: if the window is ever on another origin,
 	// go back to the kiosk; inside the kiosk, links elsewhere are inert.
@@ -74,6 +119,15 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
   window.open = function (u) { try { window.saparNavigationRefused(String(u)); } catch (x) {} return null; };
   document.addEventListener("keydown", function (e) { if (e.ctrlKey || e.altKey || e.metaKey || /^F\d+$/.test(e.key)) e.preventDefault(); }, true);
 })();`, origin))
+	// Tests drive the window with a script (screens to screenshot, a
+	// navigation to refuse); only honoured together with SAPAR_READY_FILE.
+	if f := os.Getenv("SAPAR_TEST_SCRIPT"); f != "" && os.Getenv("SAPAR_READY_FILE") != "" {
+		js, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("window: test script: %w", err)
+		}
+		w.Init(string(js))
+	}
 	go func() {
 		<-ctx.Done()
 		w.Dispatch(w.Terminate)
