@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"sapar/content/bundle"
 )
@@ -110,8 +112,30 @@ func LoadBundle(b *bundle.Bundle) (*Set, error) {
 	set := &Set{}
 	texts := map[string]map[string]*Text{} // guide → lang → text
 	guides := map[string]*guideJSON{}
-	for _, p := range b.Paths() {
-		raw, err := b.ReadFile(p)
+	// Reading, hashing and decoding tens of thousands of small objects is
+	// the slow part of a load: done concurrently, checked in order below.
+	paths := b.Paths()
+	raws := make([][]byte, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) {
+					return
+				}
+				raws[i], errs[i] = b.ReadFile(paths[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for i, p := range paths {
+		raw, err := raws[i], errs[i]
+		raws[i] = nil
 		if err != nil {
 			return nil, err
 		}

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -24,61 +22,101 @@ import (
 //
 // Fold is for matching only; texts are always shown as written.
 func Fold(s string) string {
-	s = norm.NFKC.String(s)
+	// Decomposed input (и + U+0306) is composed first so that й stays й;
+	// everything else is folded rune by rune (this runs over every text
+	// of a bundle when the index is built: keep it allocation-light).
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xCC && s[i] <= 0xCD { // lead bytes of U+0300–U+036F
+			s = norm.NFC.String(s)
+			break
+		}
+	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space := true
-	prev := rune(' ') // previous letter of this word, ' ' at a word start
-	for _, r := range strings.ToLower(s) {
-		if isApostrophe(r) {
-			continue
-		}
-		// CLDR uz_Cyrl-uz_Latn: е is "ye" at the start of a word and after
-		// a vowel (Ер → Yer, поезд → poyezd); ц is "s" at the start of a
-		// word (цирк → sirk) and "ts" elsewhere (лицензия → litsenziya).
-		if r == 'е' && (prev == ' ' || strings.ContainsRune(cyrVowels, prev)) {
-			b.WriteString("ye")
-			space, prev = false, r
-			continue
-		}
-		if r == 'ц' && prev == ' ' {
-			b.WriteString("s")
-			space, prev = false, r
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			prev = r
-		} else if !unicode.Is(unicode.Mn, r) {
-			prev = ' '
-		}
-		if t, ok := cyrLatin[r]; ok {
-			b.WriteString(t)
-			space = false
-			continue
-		}
-		if r == 'ı' {
-			b.WriteByte('i')
-			space = false
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-			space = false
-			continue
-		}
-		if !space {
-			b.WriteByte(' ')
-			space = true
-		}
+	f := folder{b: &b, space: true, prev: ' '}
+	for _, r := range s {
+		f.rune(r, true)
 	}
-	out, _, err := transform.String(stripMarks, b.String())
-	if err != nil {
-		out = b.String()
-	}
-	return strings.TrimSpace(out)
+	return strings.TrimSuffix(b.String(), " ")
 }
 
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+type folder struct {
+	b     *strings.Builder
+	space bool // the last byte written is a space (or nothing yet)
+	prev  rune // previous letter of this word, ' ' at a word start
+}
+
+func (f *folder) letter(s string, r rune) {
+	f.b.WriteString(s)
+	f.space, f.prev = false, r
+}
+
+func (f *folder) rune(r rune, decompose bool) {
+	if r < 0x80 {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			f.b.WriteByte(byte(r + 32))
+			f.space, f.prev = false, r+32
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			f.b.WriteByte(byte(r))
+			f.space, f.prev = false, r
+		case r == '\'' || r == '`':
+		default:
+			f.sep()
+		}
+		return
+	}
+	r = unicode.ToLower(r)
+	if isApostrophe(r) {
+		return
+	}
+	// CLDR uz_Cyrl-uz_Latn: е is "ye" at the start of a word and after a
+	// vowel (Ер → Yer, поезд → poyezd); ц is "s" at the start of a word
+	// (цирк → sirk) and "ts" elsewhere (лицензия → litsenziya).
+	if r == 'е' && (f.prev == ' ' || strings.ContainsRune(cyrVowels, f.prev)) {
+		f.letter("ye", r)
+		return
+	}
+	if r == 'ц' && f.prev == ' ' {
+		f.letter("s", r)
+		return
+	}
+	if t, ok := cyrLatin[r]; ok {
+		f.letter(t, r)
+		return
+	}
+	if r == 'ı' {
+		f.letter("i", r)
+		return
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return // a mark left after composition: stripped
+	}
+	if decompose && r >= 0xA0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || !unicode.IsSpace(r)) {
+		// Latin letters with diacritics (á ǵ ń ó ú), ligatures and
+		// full-width forms: compatibility decomposition, marks dropped.
+		if d := norm.NFKD.String(string(r)); d != string(r) {
+			for _, dr := range d {
+				f.rune(dr, false)
+			}
+			return
+		}
+	}
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		f.b.WriteRune(r)
+		f.space, f.prev = false, r
+		return
+	}
+	f.sep()
+}
+
+func (f *folder) sep() {
+	if !f.space {
+		f.b.WriteByte(' ')
+		f.space = true
+	}
+	f.prev = ' '
+}
 
 // cyrVowels are the vowels (and signs) after which CLDR writes е as "ye".
 const cyrVowels = "аеёиоуўыэюяөүъь"

@@ -43,14 +43,23 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 	}{
 		{"search_words", strings.Join(quoted, " AND "), 0},
 		{"search_stems", stemQuery(query), 500},
-		{"search_words", strings.Join(quoted, " OR "), 1000},
+		// Any word, but only in titles and summaries: a body that holds one
+		// common word of several is no answer, and ranking every such body
+		// was the slowest step over a large index.
+		{"search_words", "{title summary} : (" + strings.Join(quoted, " OR ") + ")", 1000},
 		{"search_trigrams", trigramQuery(words), 2000},
 	}
 	for _, t := range tiers {
 		if t.match == "" || len(scores) >= maxResults {
 			continue
 		}
-		found, err := s.searchTier(ctx, t.table, t.match, t.base, words, scores)
+		var langs []string
+		if t.base == 1000 {
+			// Folding has already joined the scripts, so the reader's
+			// chain holds every text this weak tier should rank.
+			langs = Chain(lang)
+		}
+		found, err := s.searchTier(ctx, t.table, t.match, t.base, words, scores, langs)
 		if err != nil {
 			return nil, err
 		}
@@ -87,17 +96,21 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 // hold to count as a near spelling: one typo in a 7-letter word keeps 2 of 5.
 const minTrigramShare = 0.4
 
-func (s *Store) searchTier(ctx context.Context, table, match string, base float64, words []string, have map[string]float64) (map[string]float64, error) {
+func (s *Store) searchTier(ctx context.Context, table, match string, base float64, words []string, have map[string]float64, langs []string) (map[string]float64, error) {
 	var q string
 	if table == "search_trigrams" {
-		q = `SELECT guide_id, lang, text FROM search_trigrams WHERE search_trigrams MATCH ? LIMIT 500`
+		q = `SELECT guide_id, lang, text FROM search_trigrams WHERE search_trigrams MATCH ? LIMIT 200`
 	} else {
-		q = `SELECT guide_id, lang, bm25(search_words, 0, 0, 10, 4, 1) FROM search_words WHERE search_words MATCH ? ORDER BY 3 LIMIT 200`
+		q = `SELECT guide_id, lang, bm25(search_words, 0, 0, 10, 4, 1) FROM search_words WHERE search_words MATCH ?` + langFilter(langs) + ` ORDER BY 3 LIMIT 200`
 	}
 	if table == "search_stems" {
 		q = `SELECT guide_id, lang, bm25(search_stems) FROM search_stems WHERE search_stems MATCH ? ORDER BY 3 LIMIT 200`
 	}
-	rows, err := s.db.QueryContext(ctx, q, match)
+	args := []any{match}
+	for _, l := range langs {
+		args = append(args, l)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: search: %w", err)
 	}
@@ -174,10 +187,17 @@ func trigramQuery(words []string) string {
 
 // stemText is the stems table's form of a Russian text: each Cyrillic word
 // stemmed, then folded like everything else.
-func stemText(s string) string {
+func stemText(s string, cache map[string]string) string {
 	var b strings.Builder
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), notWordRune) {
-		b.WriteString(Fold(StemRussian(w)))
+		f, ok := cache[w]
+		if !ok {
+			f = Fold(StemRussian(w))
+			if len(cache) < 100000 {
+				cache[w] = f
+			}
+		}
+		b.WriteString(f)
 		b.WriteByte(' ')
 	}
 	return b.String()
@@ -210,4 +230,11 @@ func stemQuery(query string) string {
 		return ""
 	}
 	return strings.Join(parts, " AND ")
+}
+
+func langFilter(langs []string) string {
+	if len(langs) == 0 {
+		return ""
+	}
+	return " AND lang IN (?" + strings.Repeat(",?", len(langs)-1) + ")"
 }

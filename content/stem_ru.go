@@ -12,7 +12,11 @@ import "strings"
 // a long word but not the short words Russian inflects most ("визы",
 // "визе"), and they cost more per query.
 func StemRussian(word string) string {
-	w := []rune(strings.ReplaceAll(word, "ё", "е"))
+	w := word
+	if strings.Contains(w, "ё") {
+		w = strings.ReplaceAll(w, "ё", "е")
+	}
+	// Every letter is а–я, two bytes in UTF-8: byte offsets are 2× rune offsets.
 	for _, r := range w {
 		if r < 'а' || r > 'я' {
 			return word
@@ -20,13 +24,13 @@ func StemRussian(word string) string {
 	}
 	rv := regionRV(w)
 	if rv >= len(w) {
-		return string(w)
+		return w
 	}
 	r2 := regionR2(w)
 	pre, s := w[:rv], w[rv:]
 
 	// Step 1.
-	if t, ok := cutGroup(s, perfectiveGerund1, true); ok {
+	if t, ok := cutGroup(s, perfectiveGerund1); ok {
 		s = t
 	} else if t, ok := cutAny(s, perfectiveGerund2); ok {
 		s = t
@@ -36,7 +40,7 @@ func StemRussian(word string) string {
 		}
 		if t, ok := cutAdjectival(s); ok {
 			s = t
-		} else if t, ok := cutGroup(s, verb1, true); ok {
+		} else if t, ok := cutGroup(s, verb1); ok {
 			s = t
 		} else if t, ok := cutAny(s, verb2); ok {
 			s = t
@@ -45,14 +49,11 @@ func StemRussian(word string) string {
 		}
 	}
 	// Step 2.
-	if strings.HasSuffix(string(s), "и") {
-		s = s[:len(s)-1]
-	}
+	s = strings.TrimSuffix(s, "и")
 	// Step 3: derivational endings inside R2.
 	for _, suf := range []string{"ость", "ост"} {
-		n := len([]rune(suf))
-		if strings.HasSuffix(string(s), suf) && rv+len(s)-n >= r2 {
-			s = s[:len(s)-n]
+		if strings.HasSuffix(s, suf) && rv+len(s)-len(suf) >= r2 {
+			s = s[:len(s)-len(suf)]
 			break
 		}
 	}
@@ -61,12 +62,12 @@ func StemRussian(word string) string {
 		s = t
 	}
 	switch {
-	case strings.HasSuffix(string(s), "нн"):
-		s = s[:len(s)-1]
-	case strings.HasSuffix(string(s), "ь"):
-		s = s[:len(s)-1]
+	case strings.HasSuffix(s, "нн"):
+		s = s[:len(s)-len("н")]
+	case strings.HasSuffix(s, "ь"):
+		s = s[:len(s)-len("ь")]
 	}
-	return string(pre) + string(s)
+	return pre + s
 }
 
 var (
@@ -81,43 +82,51 @@ var (
 	noun              = []string{"иями", "ями", "ами", "ией", "иям", "ием", "иях", "ев", "ов", "ие", "ье", "еи", "ии", "ей", "ой", "ий", "ям", "ем", "ам", "ом", "ах", "ях", "ию", "ью", "ия", "ья", "а", "е", "и", "й", "о", "у", "ы", "ь", "ю", "я"}
 )
 
-func isRuVowel(r rune) bool { return strings.ContainsRune("аеиоуыэюя", r) }
+func isRuVowel(r rune) bool {
+	switch r {
+	case 'а', 'е', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я':
+		return true
+	}
+	return false
+}
 
-// regionRV is the index after the first vowel.
-func regionRV(w []rune) int {
+// regionRV is the byte index after the first vowel.
+func regionRV(w string) int {
 	for i, r := range w {
 		if isRuVowel(r) {
-			return i + 1
+			return i + len(string(r))
 		}
 	}
 	return len(w)
 }
 
-// regionR2 is R1 of R1: each is the index after the first non-vowel that
-// follows a vowel.
-func regionR2(w []rune) int {
-	r1 := len(w)
-	for i := 1; i < len(w); i++ {
-		if !isRuVowel(w[i]) && isRuVowel(w[i-1]) {
-			r1 = i + 1
-			break
+// regionR2 is R1 of R1: each is the byte index after the first non-vowel
+// that follows a vowel.
+func regionR2(w string) int {
+	after := func(from int) int {
+		prevVowel := false
+		for i, r := range w[from:] {
+			v := isRuVowel(r)
+			if !v && prevVowel {
+				return from + i + len(string(r))
+			}
+			prevVowel = v
 		}
+		return len(w)
 	}
-	for i := r1 + 1; i < len(w); i++ {
-		if !isRuVowel(w[i]) && isRuVowel(w[i-1]) {
-			return i + 1
-		}
+	r1 := after(0)
+	if r1 >= len(w) {
+		return len(w)
 	}
-	return len(w)
+	return after(r1)
 }
 
 // cutAny removes the longest of the suffixes s ends with.
-func cutAny(s []rune, sufs []string) ([]rune, bool) {
+func cutAny(s string, sufs []string) (string, bool) {
 	best := 0
-	str := string(s)
 	for _, suf := range sufs {
-		if n := len([]rune(suf)); n > best && strings.HasSuffix(str, suf) {
-			best = n
+		if len(suf) > best && strings.HasSuffix(s, suf) {
+			best = len(suf)
 		}
 	}
 	if best == 0 {
@@ -127,13 +136,12 @@ func cutAny(s []rune, sufs []string) ([]rune, bool) {
 }
 
 // cutGroup removes the longest suffix that follows а or я (which stays).
-func cutGroup(s []rune, sufs []string, afterAYa bool) ([]rune, bool) {
+func cutGroup(s string, sufs []string) (string, bool) {
 	best := 0
-	str := string(s)
 	for _, suf := range sufs {
-		n := len([]rune(suf))
-		if n > best && len(s) > n && strings.HasSuffix(str, suf) {
-			if p := s[len(s)-n-1]; !afterAYa || p == 'а' || p == 'я' {
+		n := len(suf)
+		if n > best && len(s) > n && strings.HasSuffix(s, suf) {
+			if p := s[:len(s)-n]; strings.HasSuffix(p, "а") || strings.HasSuffix(p, "я") {
 				best = n
 			}
 		}
@@ -145,7 +153,7 @@ func cutGroup(s []rune, sufs []string, afterAYa bool) ([]rune, bool) {
 }
 
 // cutAdjectival removes an adjective ending and a participle before it.
-func cutAdjectival(s []rune) ([]rune, bool) {
+func cutAdjectival(s string) (string, bool) {
 	t, ok := cutAny(s, adjective)
 	if !ok {
 		return s, false
@@ -153,7 +161,7 @@ func cutAdjectival(s []rune) ([]rune, bool) {
 	if u, ok := cutAny(t, participle2); ok {
 		return u, true
 	}
-	if u, ok := cutGroup(t, participle1, true); ok {
+	if u, ok := cutGroup(t, participle1); ok {
 		return u, true
 	}
 	return t, true

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5: the default build needs no cgo
 )
@@ -94,6 +96,8 @@ func (s *Store) migrate() error {
 // Replace swaps the whole content for set in one transaction: readers see
 // the old content or the new, never a mix.
 func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
+	ctx, cancel := context.WithCancel(ctx) // stops prepareTexts' workers on an early return
+	defer cancel()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
@@ -125,29 +129,35 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
-	for _, g := range set.Guides {
+	// Folding and stemming are the CPU-heavy part of a rebuild: done on
+	// every core while this goroutine feeds SQLite.
+	for p := range prepareTexts(ctx, set) {
+		g := p.guide
 		if _, err := insG.ExecContext(ctx, g.ID, g.Pictogram, jsonText(g.Stages), jsonText(g.Audiences),
 			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources)); err != nil {
 			return fmt.Errorf("content: index guide %s: %w", g.ID, err)
 		}
-		for _, t := range g.Texts {
+		for _, f := range p.texts {
+			t := f.text
 			if _, err := insT.ExecContext(ctx, g.ID, t.Lang, t.Title, t.Summary, t.BodyHTML,
 				jsonText(t.Print), jsonText(t.LinkLabels), t.Reviewed); err != nil {
 				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 			}
-			title, summary, body := Fold(t.Title), Fold(t.Summary), Fold(t.Body)
-			if _, err := insW.ExecContext(ctx, g.ID, t.Lang, title, summary, body); err != nil {
+			if _, err := insW.ExecContext(ctx, g.ID, t.Lang, f.title, f.summary, f.body); err != nil {
 				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 			}
-			if _, err := insTri.ExecContext(ctx, g.ID, t.Lang, title+" "+summary); err != nil {
+			if _, err := insTri.ExecContext(ctx, g.ID, t.Lang, f.title+" "+f.summary); err != nil {
 				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 			}
-			if t.Lang == "ru" {
-				if _, err := insS.ExecContext(ctx, g.ID, t.Lang, stemText(t.Title+"\n"+t.Summary+"\n"+t.Body)); err != nil {
+			if f.stems != "" {
+				if _, err := insS.ExecContext(ctx, g.ID, t.Lang, f.stems); err != nil {
 					return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 				}
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := replaceRegistries(ctx, tx, set); err != nil {
 		return err
@@ -156,6 +166,57 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 		return fmt.Errorf("content: index: %w", err)
 	}
 	return tx.Commit()
+}
+
+type foldedText struct {
+	text                        *Text
+	title, summary, body, stems string
+}
+
+type preparedGuide struct {
+	guide *Guide
+	texts []foldedText
+}
+
+// prepareTexts folds (and for Russian stems) every text on all cores. The
+// channel is closed when all guides are sent or ctx ends.
+func prepareTexts(ctx context.Context, set *Set) <-chan preparedGuide {
+	in := make(chan *Guide)
+	out := make(chan preparedGuide, 64)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cache := map[string]string{}
+			for g := range in {
+				p := preparedGuide{guide: g}
+				for _, t := range sortedTexts(g) {
+					f := foldedText{text: t, title: Fold(t.Title), summary: Fold(t.Summary), body: Fold(t.Body)}
+					if t.Lang == "ru" {
+						f.stems = stemText(t.Title+"\n"+t.Summary+"\n"+t.Body, cache)
+					}
+					p.texts = append(p.texts, f)
+				}
+				select {
+				case out <- p:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(in)
+		for _, g := range set.Guides {
+			select {
+			case in <- g:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(out) }()
+	return out
 }
 
 func jsonText(v any) string {
