@@ -23,6 +23,9 @@ type Document struct {
 	QRURL      string
 	QRCaption  string
 	Footer     []string // kiosk place, date, content version
+	// More is printed where a long guide was cut to the length budget;
+	// "" uses MorePhrase(Lang) ("More: scan the QR code").
+	More string `json:",omitempty"`
 }
 
 // Opts tunes the layout.
@@ -33,10 +36,16 @@ type Opts struct {
 	UserChars bool
 	// Encoder options (QR module size, raster band height).
 	Encoder escpos.Opts
+	// MaxBodyLines is the length budget of steps, paragraphs and contacts
+	// in printed lines: a long guide printed whole is a metre of paper
+	// and a queue behind it. What does not fit is left to the QR code,
+	// with a "More: scan the QR code" line. 0: no budget.
+	MaxBodyLines int
 }
 
-// DefaultOpts: user-defined characters on where the profile has them.
-func DefaultOpts() Opts { return Opts{UserChars: true} }
+// DefaultOpts: user-defined characters on where the profile has them; a
+// body budget of DefaultMaxBodyLines.
+func DefaultOpts() Opts { return Opts{UserChars: true, MaxBodyLines: DefaultMaxBodyLines} }
 
 // Render lays doc out for profile p as a complete job: init … cut.
 func Render(doc Document, p escpos.Profile) ([]byte, error) {
@@ -72,15 +81,28 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	}
 	e := escpos.NewEncoder(w, p, eo)
 	cols := p.Columns
+	l := &layout{e: e, p: p}
+	if doc.More == "" {
+		doc.More = MorePhrase(doc.Lang)
+		if doc.QRURL == "" {
+			doc.More = "..."
+		}
+	}
+	_, trimmed := l.trim(doc, opts.MaxBodyLines)
 	e.Init()
 	if eo.Glyphs != nil {
 		// Download, once, the few letters no table holds; missing ones fall back to raster or transliteration.
-		_, _ = e.DefineUserChars(allText(doc))
+		text := allText(doc)
+		if trimmed {
+			text += "\n" + doc.More
+		}
+		_, _ = e.DefineUserChars(text)
 	}
 	if !p.Raster {
 		doc = printable(e, doc)
 	}
-	l := &layout{e: e, p: p}
+	// Measured again on the text as printed (substitutions may change lengths).
+	doc, trimmed = l.trim(doc, opts.MaxBodyLines)
 	if doc.Notice != "" {
 		e.Align(escpos.Center)
 		e.Bold(true)
@@ -118,6 +140,13 @@ func RenderTo(w io.Writer, doc Document, p escpos.Profile, opts Opts) error {
 	}
 	for _, para := range doc.Paragraphs {
 		l.paragraph(para, style{}, cols, func() []string { return wrap(para, cols) })
+	}
+	if trimmed {
+		more := doc.More
+		e.Align(escpos.Left)
+		e.Bold(true)
+		l.paragraph(more, style{bold: true}, cols, func() []string { return wrap(more, cols) })
+		e.Bold(false)
 	}
 	e.Align(escpos.Left)
 	if len(doc.Contacts) > 0 {
@@ -172,7 +201,7 @@ func printable(e *escpos.Encoder, d Document) Document {
 		}
 		return out
 	}
-	d.Title, d.Subtitle, d.Notice, d.QRCaption = f(d.Title), f(d.Subtitle), f(d.Notice), f(d.QRCaption)
+	d.Title, d.Subtitle, d.Notice, d.QRCaption, d.More = f(d.Title), f(d.Subtitle), f(d.Notice), f(d.QRCaption), f(d.More)
 	d.Steps, d.Paragraphs, d.Contacts, d.Footer = list(d.Steps), list(d.Paragraphs), list(d.Contacts), list(d.Footer)
 	return d
 }
