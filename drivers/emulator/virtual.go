@@ -51,6 +51,10 @@ type VirtualOpts struct {
 	Mute bool
 	// GarbageStatus answers every status query with this byte instead of the truth.
 	GarbageStatus *byte
+	// Link, if set, is kept as a symlink to the current tty, like the udev
+	// rule's /dev/sapar-printer: removed on Unplug, made again on Replug
+	// (with a new /dev/pts/N, as a USB adapter comes back as a new ttyUSBn).
+	Link string
 }
 
 // Stats counts what the virtual printer saw.
@@ -63,8 +67,9 @@ type Stats struct {
 // Virtual is an emulated printer on the far side of a pseudo-terminal.
 type Virtual struct {
 	opts VirtualOpts
-	ptm  *os.File // master: the printer's side
-	pts  *os.File // slave, kept open so reads on the master never see EIO between opens
+	ptm  *os.File       // master: the printer's side (guarded by mu; replaced on Replug)
+	pts  *os.File       // slave, kept open so reads on the master never see EIO between opens
+	rwg  sync.WaitGroup // the receive goroutine of the current connection
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -78,6 +83,7 @@ type Virtual struct {
 	afterN    int
 	stats     Stats
 	closed    bool
+	unplugged bool
 	wmu       sync.Mutex
 	wg        sync.WaitGroup
 	errs      []error
@@ -93,25 +99,91 @@ func NewVirtual(opts VirtualOpts) (*Virtual, error) {
 			return nil, fmt.Errorf("emulator: new virtual printer: %w", err)
 		}
 	}
+	v := &Virtual{opts: opts, paperOut: opts.PaperOut, nearEnd: opts.PaperNearEnd, coverOpen: opts.CoverOpen, offline: opts.Offline, afterN: opts.PaperOutAfter}
+	v.cond = sync.NewCond(&v.mu)
+	if err := v.plug(); err != nil {
+		return nil, err
+	}
+	v.wg.Add(1)
+	go v.mechanism()
+	return v, nil
+}
+
+// plug opens a new pseudo-terminal, starts receiving on it and points the
+// link at it.
+func (v *Virtual) plug() error {
 	ptm, pts, err := pty.Open()
 	if err != nil {
-		return nil, fmt.Errorf("emulator: open pseudo-terminal: %w", err)
+		return fmt.Errorf("emulator: open pseudo-terminal: %w", err)
 	}
 	if ptm, err = pollable(ptm); err != nil {
 		pts.Close()
-		return nil, fmt.Errorf("emulator: pseudo-terminal: %w", err)
+		return fmt.Errorf("emulator: pseudo-terminal: %w", err)
 	}
 	if err := makeRaw(pts); err != nil {
 		ptm.Close()
 		pts.Close()
-		return nil, fmt.Errorf("emulator: raw mode on %s: %w", pts.Name(), err)
+		return fmt.Errorf("emulator: raw mode on %s: %w", pts.Name(), err)
 	}
-	v := &Virtual{opts: opts, ptm: ptm, pts: pts, paperOut: opts.PaperOut, nearEnd: opts.PaperNearEnd, coverOpen: opts.CoverOpen, offline: opts.Offline, afterN: opts.PaperOutAfter}
-	v.cond = sync.NewCond(&v.mu)
-	v.wg.Add(2)
-	go v.receive()
-	go v.mechanism()
-	return v, nil
+	if l := v.opts.Link; l != "" {
+		tmp := l + ".new"
+		os.Remove(tmp)
+		if err := os.Symlink(pts.Name(), tmp); err == nil {
+			err = os.Rename(tmp, l)
+		}
+		if err != nil {
+			ptm.Close()
+			pts.Close()
+			return fmt.Errorf("emulator: link %s: %w", l, err)
+		}
+	}
+	v.wmu.Lock()
+	v.mu.Lock()
+	v.ptm, v.pts, v.unplugged = ptm, pts, false
+	v.mu.Unlock()
+	v.wmu.Unlock()
+	v.rwg.Add(1)
+	go v.receive(ptm)
+	return nil
+}
+
+// Unplug pulls the cable: the tty disappears (the host's reads and writes
+// fail) and so does the link. The printer keeps its power and its buffer:
+// what it received goes on printing.
+func (v *Virtual) Unplug() error {
+	v.mu.Lock()
+	if v.closed || v.unplugged {
+		v.mu.Unlock()
+		return nil
+	}
+	v.unplugged = true
+	ptm, pts := v.ptm, v.pts
+	v.mu.Unlock()
+	if l := v.opts.Link; l != "" {
+		os.Remove(l)
+	}
+	err := errors.Join(pts.Close(), ptm.Close())
+	v.rwg.Wait()
+	return err
+}
+
+// Replug plugs the cable back: a new tty (another /dev/pts/N), the link
+// pointing at it again.
+func (v *Virtual) Replug() error {
+	v.mu.Lock()
+	if v.closed || !v.unplugged {
+		v.mu.Unlock()
+		return nil
+	}
+	v.mu.Unlock()
+	// The kernel hands out the lowest free pts number, most likely the old
+	// one; hold it while opening the new one so the name changes, as a
+	// re-enumerated USB adapter's does, and only the link finds it.
+	if hold, holdS, err := pty.Open(); err == nil {
+		defer hold.Close()
+		defer holdS.Close()
+	}
+	return v.plug()
 }
 
 // pollable returns the master in non-blocking mode under Go's poller. pty.Open
@@ -147,7 +219,11 @@ func makeRaw(f *os.File) error {
 }
 
 // DevicePath is the tty the application opens like a real serial printer.
-func (v *Virtual) DevicePath() string { return v.pts.Name() }
+func (v *Virtual) DevicePath() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.pts.Name()
+}
 
 // SetPaperOut empties (true) or reloads (false) the roll.
 func (v *Virtual) SetPaperOut(out bool) { v.set(func() { v.paperOut = out }) }
@@ -193,10 +269,18 @@ func (v *Virtual) Close() error {
 		return nil
 	}
 	v.closed = true
+	unplugged := v.unplugged
 	v.cond.Broadcast()
 	v.mu.Unlock()
-	err1 := v.pts.Close()
-	err2 := v.ptm.Close()
+	var err1, err2 error
+	if !unplugged {
+		err1 = v.pts.Close()
+		err2 = v.ptm.Close()
+		if l := v.opts.Link; l != "" {
+			os.Remove(l)
+		}
+	}
+	v.rwg.Wait()
 	v.wg.Wait()
 	v.mu.Lock()
 	var done func()
@@ -217,7 +301,12 @@ func (v *Virtual) reply(b ...byte) {
 	}
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
-	_, _ = v.ptm.Write(b)
+	v.mu.Lock()
+	ptm, gone := v.ptm, v.unplugged
+	v.mu.Unlock()
+	if !gone {
+		_, _ = ptm.Write(b)
+	}
 }
 
 // status answers DLE EOT n from the current state (caller holds mu).
@@ -254,12 +343,12 @@ func (v *Virtual) status(n byte) byte {
 
 // receive reads the line, answers real-time commands on arrival (as real
 // printers do, wherever the bytes fall), and fills the receive buffer.
-func (v *Virtual) receive() {
-	defer v.wg.Done()
+func (v *Virtual) receive(ptm *os.File) {
+	defer v.rwg.Done()
 	buf := make([]byte, 256)
 	var rt []byte // tail of a real-time command split across reads
 	for {
-		n, err := v.ptm.Read(buf)
+		n, err := ptm.Read(buf)
 		if n > 0 {
 			data := buf[:n]
 			if v.opts.Baud > 0 {
@@ -280,8 +369,10 @@ func (v *Virtual) receive() {
 		}
 		if err != nil {
 			v.mu.Lock()
-			v.closed = true
-			v.cond.Broadcast()
+			if !v.unplugged { // the line is gone for good
+				v.closed = true
+				v.cond.Broadcast()
+			}
 			v.mu.Unlock()
 			return
 		}
