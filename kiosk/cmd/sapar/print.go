@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -97,16 +98,21 @@ func runPrint(e env) int {
 		}
 	}
 	if *port != "" {
-		rw, err := serialport.Open(*port, *baud)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "sapar print: %v — check the cable and the device name\n", err)
-			return exitFailure
-		}
-		defer rw.Close()
+		// printer.Printer: a printer being power-cycled or replugged is
+		// reopened with backoff (use a stable name such as /dev/sapar-printer)
+		// and the slip is sent whole on the new connection.
+		o := printer.DefaultReconnectOpts()
+		nearEnd := false
+		o.Send.OnStatus = func(st printer.Status) { nearEnd = nearEnd || st.PaperNearEnd }
+		pr := printer.NewPrinter(func() (io.ReadWriteCloser, error) { return serialport.Open(*port, *baud) }, o)
+		defer pr.Close()
 		start := time.Now()
-		if err := printer.Send(e.ctx, rw, job, printer.DefaultOpts()); err != nil {
+		if err := pr.Print(e.ctx, job); err != nil {
 			fmt.Fprintf(e.stderr, "sapar print: %v\n%s\n", err, printer.UserMessage(err))
 			return exitFailure
+		}
+		if nearEnd {
+			fmt.Fprintln(e.stderr, "sapar print: the paper roll is near its end — load a new roll soon")
 		}
 		fmt.Fprintf(e.stdout, "printed %d bytes on %s in %v\n", len(job), *port, time.Since(start).Round(time.Millisecond))
 		return exitOK
