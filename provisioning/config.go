@@ -643,7 +643,7 @@ func (p *parser) updates(n *yaml.Node, path string, u *Updates) {
 				field{"file", false, func(n *yaml.Node, path string) {
 					if s, ok := p.str(n, path); ok {
 						if !strings.HasPrefix(s, "/") || strings.Contains(s, "..") || strings.ContainsAny(s, "\x00\n") {
-							p.fail(n, path, "%q: want an absolute path on the image, like /usr/share/sapar/root.json", s)
+							p.fail(n, path, "%q: want an absolute path on the image, like /usr/share/sapar/tuf-root.json", s)
 							return
 						}
 						u.Root.File = s

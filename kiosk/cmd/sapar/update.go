@@ -14,7 +14,7 @@ import (
 )
 
 // defaultTrustedRoot is where the image ships the first root.json.
-const defaultTrustedRoot = "/usr/share/sapar/root.json"
+const defaultTrustedRoot = "/usr/share/sapar/tuf-root.json" // as in provisioning/example.yaml
 
 type stringList []string
 
