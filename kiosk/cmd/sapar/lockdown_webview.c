@@ -44,7 +44,7 @@ static GtkWidget *sapar_no_window(WebKitWebView *v, WebKitNavigationAction *a, g
 
 // sapar_lockdown is given the GtkWindow that webview_go made; its only
 // child is the WebKitWebView.
-int sapar_lockdown(void *window, const char *origin) {
+int sapar_lockdown(void *window, const char *origin, int gpu) {
 	GtkWidget *child = gtk_bin_get_child(GTK_BIN(window));
 	if (child == NULL || !WEBKIT_IS_WEB_VIEW(child)) return -1;
 	WebKitWebView *wv = WEBKIT_WEB_VIEW(child);
@@ -53,7 +53,16 @@ int sapar_lockdown(void *window, const char *origin) {
 	g_signal_connect(wv, "decide-policy", G_CALLBACK(sapar_decide), NULL);
 	g_signal_connect(wv, "context-menu", G_CALLBACK(sapar_no_menu), NULL);
 	g_signal_connect(wv, "create", G_CALLBACK(sapar_no_window), NULL);
+	// A kiosk shows one small local page: no page cache, smallest memory
+	// caches (the web process has not started yet, so this applies to it).
+	webkit_web_context_set_cache_model(webkit_web_view_get_context(wv), WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
 	WebKitSettings *s = webkit_web_view_get_settings(wv);
+	webkit_settings_set_enable_page_cache(s, FALSE);
+	// Software rendering: what WEBKIT_DISABLE_COMPOSITING_MODE=1 does, measured
+	// at about 110 MB less PSS than the default here (memory_test.go), and no
+	// GPU-driver black screens (kiosk-field-lessons.md #2).
+	// gpu (SAPAR_WEBKIT_COMPOSITING=1) leaves WebKit's own policy.
+	if (!gpu) webkit_settings_set_hardware_acceleration_policy(s, WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
 	webkit_settings_set_javascript_can_access_clipboard(s, FALSE);
 	webkit_settings_set_javascript_can_open_windows_automatically(s, FALSE);
 	webkit_settings_set_enable_developer_extras(s, FALSE);

@@ -12,7 +12,7 @@ import "C"
 /*
 #cgo pkg-config: gtk+-3.0 webkit2gtk-4.0
 #include <stdlib.h>
-int sapar_lockdown(void *window, const char *origin);
+int sapar_lockdown(void *window, const char *origin, int gpu);
 */
 import "C"
 
@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"unsafe"
@@ -96,12 +97,22 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 	corigin := C.CString(origin)
 	defer C.free(unsafe.Pointer(corigin))
 	// WebKit itself refuses other origins, new windows and the context menu.
-	if C.sapar_lockdown(w.Window(), corigin) != 0 {
+	// Rendering is software by default (less memory, no GPU-driver black
+	// screens); SAPAR_WEBKIT_COMPOSITING=1 gives WebKit back its own policy.
+	gpu := C.int(0)
+	if os.Getenv("SAPAR_WEBKIT_COMPOSITING") == "1" {
+		gpu = 1
+	}
+	if C.sapar_lockdown(w.Window(), corigin, gpu) != 0 {
 		return fmt.Errorf("window: could not lock the web view down (no WebKitWebView in the window)")
 	}
+	var settled sync.Once
 	w.Bind("saparReady", func(screen string) {
 		log.Info("window ready", "screen", screen)
 		appendReady(screen)
+		// Start-up garbage (content index build, font rasters) goes back
+		// to the system once the first screen is up.
+		settled.Do(func() { go debug.FreeOSMemory() })
 	})
 	w.Bind("saparNavigationRefused", func(target string) {
 		log.Warn("navigation refused", "target", target)

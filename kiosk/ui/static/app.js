@@ -476,9 +476,22 @@
     if (a && !e.defaultPrevented) e.preventDefault();
   });
 
-  // Test and soak seam: #soak=N taps through N screens by itself (memory
-  // growth measurements), then tells the window it is done.
-  async function soak(n) {
+  // Test and soak seam: #soak=N[,W] taps through W warm-up screens, reports
+  // soak-warm and rests 8 s (a measurement), then N more screens, and tells
+  // the window it is done (memory growth measurements).
+  async function soak(n, warm) {
+    const rest = (ms) => new Promise((r) => setTimeout(r, ms));
+    if (warm) {
+      await soakSteps(warm);
+      document.body.dataset.soak = 'warm';
+      if (typeof window.saparReady === 'function') window.saparReady('soak-warm');
+      await rest(8000);
+    }
+    const done = await soakSteps(n);
+    document.body.dataset.soak = String(done);
+    if (typeof window.saparReady === 'function') window.saparReady('soak-done');
+  }
+  async function soakSteps(n) {
     const wait = () => new Promise((r) => setTimeout(r, 0));
     const until = async (sel) => { for (let i = 0; i < 400 && !document.querySelector(sel); i++) await new Promise((r) => setTimeout(r, 10)); return document.querySelector(sel); };
     const path = ['#attract', 'button[data-lang="ky"]', 'button[data-stage="thinking"]', 'button[data-guide]', '#btn-back', '#btn-home', '#open-search', 'button[data-key]', '#btn-home'];
@@ -493,8 +506,7 @@
       reset();
     }
     reset();
-    document.body.dataset.soak = String(done);
-    if (typeof window.saparReady === 'function') window.saparReady('soak-done');
+    return done;
   }
 
   async function start() {
@@ -514,8 +526,8 @@
     await render();
     document.body.dataset.ready = '1';
     if (typeof window.saparReady === 'function') window.saparReady(document.body.dataset.screen);
-    const m = /^#soak=(\d+)$/.exec(location.hash);
-    if (m) soak(+m[1]);
+    const m = /^#soak=(\d+)(?:,(\d+))?$/.exec(location.hash);
+    if (m) soak(+m[1], +(m[2] || 0));
   }
   start();
 })();
