@@ -453,6 +453,10 @@ func (j *jobs) report(m *metrics, job Job, reason string, err error) {
 		return
 	}
 	m.add("sapar_prints_total", `result="ok",reason=""`)
+	if j.paperLow.Load() {
+		// Alert on increase(): slips printed while the roll is near its end.
+		m.add("sapar_prints_paper_low_total", "")
+	}
 	j.usage.Print(job.Topic, job.Lang, "")
 	j.log.Info("printed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "attempt", job.Attempts)
 }

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -34,7 +37,7 @@ type virtualRig struct {
 	slips chan *emulator.Slip
 }
 
-func newVirtualRig(t *testing.T, vo emulator.VirtualOpts) *virtualRig {
+func newVirtualRig(t *testing.T, vo emulator.VirtualOpts, tune ...func(*printer.ReconnectOpts)) *virtualRig {
 	t.Helper()
 	prof, err := escpos.ProfileByName("TM-T20III")
 	if err != nil {
@@ -43,14 +46,17 @@ func newVirtualRig(t *testing.T, vo emulator.VirtualOpts) *virtualRig {
 	r := &virtualRig{slips: make(chan *emulator.Slip, 8)}
 	vo.Profile = prof
 	vo.OnSlip = func(_ int, s *emulator.Slip, _, _ string) { r.slips <- s }
+	vo.Link = filepath.Join(t.TempDir(), "sapar-printer") // the udev rule's stable name
 	if r.v, err = emulator.NewVirtual(vo); err != nil {
 		t.Fatal(err)
 	}
 	o := printer.DefaultReconnectOpts()
 	o.Send.StatusTimeout = 500 * time.Millisecond
-	o.Send.PollEvery = 100 * time.Millisecond
-	o.MinBackoff = 10 * time.Millisecond
-	r.pp = NewPortPrinter(SerialDialer(r.v.DevicePath(), 115200), prof, o)
+	o.MinBackoff = 50 * time.Millisecond
+	for _, f := range tune {
+		f(&o)
+	}
+	r.pp = NewPortPrinter(SerialDialer(vo.Link, 115200), prof, o)
 	t.Cleanup(func() { r.pp.Close(); r.v.Close() })
 	return r
 }
@@ -90,62 +96,94 @@ func waitState(t *testing.T, j *jobs, id string, states ...string) Job {
 	}
 }
 
-// Queue survives a restart: the kiosk dies while job A prints and job B
-// waits. On the next start A is failed "interrupted" (not printed twice),
-// B prints whole, and both records are still there.
-func TestQueueSurvivesRestartMidJob(t *testing.T) {
+// crashChild is set in the child process of TestQueueSurvivesKillMidJob:
+// it queues two jobs, starts printing the first and never finishes — the
+// parent kills it with SIGKILL, as a power cut or the watchdog would.
+var crashChild = os.Getenv("SAPAR_QUEUE_CRASH_CHILD")
+
+func TestMain(m *testing.M) {
+	if crashChild != "" {
+		os.Exit(runCrashChild(crashChild))
+	}
+	os.Exit(m.Run())
+}
+
+func runCrashChild(path string) int {
+	stuck := func(ctx context.Context, doc receipt.Document) error {
+		fmt.Println("printing", doc.Title)
+		select {} // killed here
+	}
+	j, err := openJobs(QueueOpts{Path: path}, stuck, quietLog(), noUsage{})
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	for _, title := range []string{"A", "B"} {
+		job, err := j.submit("topic-"+title, "ky", testDoc(title))
+		if err != nil {
+			fmt.Println("error", err)
+			return 1
+		}
+		fmt.Println("job", title, job.ID)
+	}
+	j.run(context.Background(), newMetrics())
+	return 0
+}
+
+// Queue survives a crash: the kiosk process is killed (SIGKILL) while job
+// A prints and job B waits. On the next start A is failed "interrupted"
+// (not printed twice), B prints whole, and both records are still there.
+func TestQueueSurvivesKillMidJob(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "queue.db")
 	rig := newVirtualRig(t, emulator.VirtualOpts{})
 
-	printing := make(chan struct{})
-	release := make(chan struct{})
-	stuck := func(ctx context.Context, doc receipt.Document) error {
-		close(printing)
-		<-release // the process "dies" here
-		return errors.New("killed")
-	}
-	j1, err := openJobs(QueueOpts{Path: path}, stuck, quietLog(), noUsage{})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SAPAR_QUEUE_CRASH_CHILD="+path)
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := j1.submit("topic-a", "ky", testDoc("A"))
-	if err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := j1.submit("topic-b", "ky", testDoc("B"))
-	if err != nil {
-		t.Fatal(err)
+	ids := map[string]string{}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == "job" {
+			ids[f[1]] = f[2]
+		}
+		if len(f) > 0 && f[0] == "error" {
+			t.Fatal(sc.Text())
+		}
+		if len(f) == 2 && f[0] == "printing" {
+			break
+		}
 	}
-	ctx1, cancel1 := context.WithCancel(context.Background())
-	go j1.run(ctx1, newMetrics())
-	<-printing
-	if job, _ := j1.get(a.ID); job.State != JobPrinting {
-		t.Fatalf("A is %q while printing", job.State)
+	cmd.Process.Kill() // no deferred function, no last write
+	cmd.Wait()
+	if ids["A"] == "" || ids["B"] == "" {
+		t.Fatalf("child queued %v", ids)
 	}
-	// Crash: the database goes away with nothing more written.
-	j1.db.Close()
-	cancel1()
-	close(release)
-	<-j1.done
 
 	j2, err := openJobs(QueueOpts{Path: path}, rig.pp.Print, quietLog(), noUsage{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j2.close()
-	ja, ok := j2.get(a.ID)
+	ja, ok := j2.get(ids["A"])
 	if !ok || ja.State != JobFailed || ja.Reason != ReasonInterrupted || ja.Attempts != 1 {
 		t.Fatalf("A after restart: %+v (found %v), want failed/interrupted after 1 attempt", ja, ok)
 	}
-	if jb, _ := j2.get(b.ID); jb.State != JobQueued || jb.doc.Title != "B" {
+	if jb, _ := j2.get(ids["B"]); jb.State != JobQueued || jb.doc.Title != "B" {
 		t.Fatalf("B after restart: %+v", jb)
 	}
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	go j2.run(ctx2, newMetrics())
-	waitState(t, j2, b.ID, JobDone)
+	jb := waitState(t, j2, ids["B"], JobDone)
 	s := rig.slip(t, 10*time.Second)
-	if !strings.Contains(s.Text, "B") || strings.Join(s.QRData, " ") != b.QRURL || !s.Cut {
+	if strings.Join(s.QRData, " ") != jb.QRURL || !s.Cut {
 		t.Errorf("B's slip: text %q qr %q cut %v", s.Text, s.QRData, s.Cut)
 	}
 	select {
@@ -153,7 +191,7 @@ func TestQueueSurvivesRestartMidJob(t *testing.T) {
 		t.Errorf("a second slip printed: %q", s.Text)
 	case <-time.After(200 * time.Millisecond):
 	}
-	hist, err := j2.history(a.ID)
+	hist, err := j2.history(ids["A"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +330,9 @@ type kioskRig struct {
 	done   chan struct{}
 }
 
-func newKioskRig(t *testing.T, vo emulator.VirtualOpts, queueDB string) *kioskRig {
+func newKioskRig(t *testing.T, vo emulator.VirtualOpts, queueDB string, tune ...func(*printer.ReconnectOpts)) *kioskRig {
 	t.Helper()
-	rig := newVirtualRig(t, vo)
+	rig := newVirtualRig(t, vo, tune...)
 	return startKiosk(t, rig, queueDB)
 }
 
@@ -398,7 +436,7 @@ func TestPaperOutMidJobThenReprint(t *testing.T) {
 	}
 	k.v.SetPaperOut(true)
 	empty := time.Now()
-	job, seen := k.poll(t, id, 100*time.Millisecond)
+	job, seen := k.poll(t, id, 400*time.Millisecond) // the UI's cadence (app.js)
 	latency := seen.Sub(empty)
 	t.Logf("paper out → UI sees %q/%q after %v", job.State, job.Reason, latency.Round(time.Millisecond))
 	if job.State != JobFailed || job.Reason != "paper-out" || !strings.Contains(job.Error, "paper") {
@@ -441,6 +479,15 @@ func TestPaperNearEndReachesTheKiosk(t *testing.T) {
 		t.Errorf("near end: %+v, want done with paper_low", job)
 	}
 	k.slip(t, 5*time.Second)
+	resp, err := http.Get(k.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "sapar_prints_paper_low_total 1") {
+		t.Errorf("/metrics does not count the slip printed on a low roll:\n%s", metrics)
+	}
 	k.v.SetPaperNearEnd(false)
 	job, _ = k.poll(t, k.post(t, sampleTopic, sampleLang), 50*time.Millisecond)
 	if job.State != JobDone || job.PaperLow {
@@ -464,5 +511,57 @@ func TestServerRestartKeepsJobs(t *testing.T) {
 	k2 := startKiosk(t, k.virtualRig, path)
 	if job := k2.status(t, id); job.State != JobDone || job.Topic != sampleTopic {
 		t.Errorf("after restart: %+v", job)
+	}
+}
+
+// The printer's cable is pulled mid-slip and plugged back 0.5 s later (a
+// new tty behind the same link): the job stays "printing" meanwhile, then
+// is done, with one whole slip — the reconnect happens under the queue.
+//
+// The job is sent in 256-byte chunks so that part of it is still on the
+// kiosk's side when the cable goes. (A job wholly in the printer's buffer
+// when the cable is pulled prints there, unacknowledged, and the resend
+// prints it again: at least once, never lost — see drivers/README.md.)
+func TestUnplugMidJobThroughTheQueue(t *testing.T) {
+	k := newKioskRig(t, emulator.VirtualOpts{BufferBytes: 4096, PrintBytesPerSecond: 3000}, filepath.Join(t.TempDir(), "queue.db"),
+		func(o *printer.ReconnectOpts) { o.Send.ChunkBytes = 256 })
+	id := k.post(t, sampleTopic, sampleLang)
+	for k.v.Stats().Printed < 300 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	k.v.Unplug()
+	time.Sleep(500 * time.Millisecond)
+	if job := k.status(t, id); job.State != JobPrinting {
+		t.Errorf("while unplugged: %q/%q, want printing (the Printer is reconnecting)", job.State, job.Reason)
+	}
+	if err := k.v.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	job, _ := k.poll(t, id, 100*time.Millisecond)
+	if job.State != JobDone || job.Attempts != 1 {
+		t.Fatalf("after replug: %+v", job)
+	}
+	var cut int
+	deadline := time.After(10 * time.Second)
+	for cut == 0 {
+		select {
+		case s := <-k.slips:
+			t.Logf("slip: cut %v, %d bytes", s.Cut, s.Bytes)
+			if s.Cut {
+				cut++
+				if strings.Join(s.QRData, " ") != job.QRURL {
+					t.Errorf("slip QR %q, want %q", s.QRData, job.QRURL)
+				}
+			}
+		case <-deadline:
+			t.Fatal("no whole slip after the replug")
+		}
+	}
+	select {
+	case s := <-k.slips:
+		if s.Cut {
+			t.Errorf("printed twice: %d bytes, %d lines; stats %+v", s.Bytes, strings.Count(s.Text, "\n"), k.v.Stats())
+		}
+	case <-time.After(300 * time.Millisecond):
 	}
 }
