@@ -49,7 +49,7 @@ func synthVocab(r *rand.Rand, lang string) []string {
 	}
 	// Real words land at random ranks: some common, most rare. (With
 	// them as the most common words of every text, a query for one
-	// matches nearly all 30,000 texts: see the README figures.)
+	// matches nearly all 30,000 texts and p99 is far above 10 ms.)
 	r.Shuffle(len(v), func(i, j int) { v[i], v[j] = v[j], v[i] })
 	return v
 }
