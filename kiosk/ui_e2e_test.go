@@ -297,14 +297,37 @@ func TestSmallDisplay(t *testing.T) {
 		t.Errorf("Karakalpak shift+ı typed %q, want Íı", got)
 	}
 	b.shot("pi-keyboard-kaa")
-	if fit := b.eval(`String(document.querySelector('#keyboard').getBoundingClientRect().bottom <= innerHeight)`); fit != "true" {
-		t.Error("the keyboard runs off the 480 px screen")
+	b.fitsSmallScreen("Karakalpak")
+	b.typeKeys("CLEAR", "DIGITS", "1", "2", "DIGITS", "v", "i", "z", "a")
+	if got := strings.TrimSpace(b.text(`#query`)); got != "12viza" {
+		t.Errorf("digits layer: typed %q, want 12viza", got)
 	}
+	b.shot("pi-search-kaa")
+	b.do(chromedp.WaitVisible(`#query-results button.item`))
+	b.eval(`(document.querySelector('#query-results').dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})), '')`)
+	b.do(chromedp.WaitVisible(`#keyboard-unfold`))
+	if h := b.eval(`String(document.querySelector('.results').getBoundingClientRect().height > 250)`); h != "true" {
+		t.Error("folding the keyboard did not give the results the screen")
+	}
+	b.shot("pi-search-folded-kaa")
+	b.do(chromedp.Click(`#keyboard-unfold`), chromedp.WaitVisible(`#keyboard [data-key="CLEAR"]`))
 	b.do(chromedp.Click(`#btn-lang`), chromedp.WaitVisible(`button[data-lang="ur"]`), chromedp.Click(`button[data-lang="ur"]`),
 		chromedp.WaitVisible(`#open-search`), chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
 	b.shot("pi-keyboard-ur")
-	if fit := b.eval(`String(document.querySelector('#keyboard').getBoundingClientRect().bottom <= innerHeight)`); fit != "true" {
-		t.Error("the Urdu keyboard runs off the 480 px screen")
+	b.fitsSmallScreen("Urdu")
+}
+
+// fitsSmallScreen: the query line, some room for results and the whole
+// keyboard are on screen at once.
+func (p *page) fitsSmallScreen(what string) {
+	p.t.Helper()
+	got := p.eval(`JSON.stringify([document.querySelector('.query').getBoundingClientRect().top >= document.querySelector('#bar').getBoundingClientRect().bottom,
+	  document.querySelector('.results').getBoundingClientRect().height,
+	  document.querySelector('#keyboard').getBoundingClientRect().bottom <= document.querySelector('#notice').getBoundingClientRect().top + 1])`)
+	var v []any
+	json.Unmarshal([]byte(got), &v)
+	if len(v) != 3 || v[0] != true || v[2] != true || v[1].(float64) < 56 {
+		p.t.Errorf("%s keyboard on 800×480: query visible, results height, keyboard above the notice = %s (want true, ≥ 56, true)", what, got)
 	}
 }
 
@@ -470,4 +493,87 @@ func pct(v []float64, p float64) float64 {
 	}
 	i := int(float64(len(s)-1) * p / 100)
 	return s[i]
+}
+
+// Printer failures, read-aloud and the page's own lockdown, in one browser:
+// every failure reason the queue reports shows its own words and the QR
+// way out (the status answer is faked in the page, the words are real);
+// the speaker button streams WAV from /api/speak and stops when the screen
+// changes; Tajik has no speaker; context menu, selection, drag, zoom and
+// browser shortcuts are all refused.
+func TestPrintFailuresSpeechAndLockdown(t *testing.T) {
+	d := startDemo(t, 90*time.Second)
+	ctx := browser(t)
+	net := listen(t, ctx)
+	b := &page{t: t, ctx: ctx}
+	b.do(chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`),
+		chromedp.Click(`#attract`), chromedp.Click(`button[data-lang="ur"]`), chromedp.WaitVisible(`button[data-stage="foreigners"]`),
+		chromedp.Click(`button[data-stage="foreigners"]`), chromedp.Click(`button[data-guide="foreigners-working-in-kyrgyzstan"]`), chromedp.WaitVisible(`#print`))
+	var tr map[string]map[string]string
+	getJSON(t, d.URL+strings.TrimPrefix(b.eval(`JSON.parse(document.getElementById('boot').textContent).assets['i18n.json']`), "/"), &tr)
+	words := map[string]string{"paper-out": "paperOut", "cover-open": "coverOpen", "offline": "offline", "timeout": "printTimeout", "error": "generic", "interrupted": "generic", "expired": "generic"}
+	for reason, key := range words {
+		b.eval(`(window.__fake = ` + fmt.Sprintf("%q", reason) + `, window.__realFetch = window.__realFetch || window.fetch,
+		  window.fetch = (u, o) => String(u).startsWith('/api/print/') ? Promise.resolve(new Response(JSON.stringify({state: 'failed', reason: window.__fake}), {status: 200, headers: {'Content-Type': 'application/json'}})) : window.__realFetch(u, o), '')`)
+		b.do(chromedp.Click(`#print`), chromedp.WaitVisible(`#print-status[data-state="failed"]`))
+		if got, want := b.text(`#print-message`), tr["ur"][key]; got != want {
+			t.Errorf("%s: message %q, want %q", reason, got, want)
+		}
+		if n := b.eval(`String(document.querySelectorAll('#print-status .qr img').length)`); n != "1" {
+			t.Errorf("%s: %s QR codes offered, want 1", reason, n)
+		}
+		if reason == "paper-out" {
+			b.shot("print-paper-out-ur")
+		}
+		b.do(chromedp.Click(`#print-close`))
+	}
+	b.eval(`(window.fetch = window.__realFetch, '')`)
+
+	// Read-aloud in Kyrgyz: the button streams audio and stops on navigation.
+	b.do(chromedp.Click(`#btn-lang`), chromedp.Click(`button[data-lang="ky"]`), chromedp.WaitVisible(`button[data-stage="thinking"]`),
+		chromedp.Click(`button[data-stage="thinking"]`), chromedp.Click(`button[data-guide="work-visa-vs-tourist-visa"]`), chromedp.WaitVisible(`#speak`),
+		chromedp.Click(`#speak`), chromedp.WaitVisible(`body[data-speaking]`))
+	b.shot("speaking-ky")
+	spoke := false
+	for i := 0; i < 50 && !spoke; i++ {
+		for _, u := range net.all() {
+			spoke = spoke || strings.Contains(u, "/api/speak?") && strings.Contains(u, "lang=ky")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !spoke {
+		t.Error("the speaker button did not ask for /api/speak")
+	}
+	b.do(chromedp.Click(`#louder`), chromedp.Click(`#btn-back`), chromedp.WaitVisible(`button[data-guide]`))
+	if s := b.eval(`String(!!document.body.dataset.speaking)`); s != "false" {
+		t.Error("speech did not stop when the screen changed")
+	}
+	b.do(chromedp.Click(`#btn-lang`), chromedp.Click(`button[data-lang="tg"]`), chromedp.WaitVisible(`button[data-stage="thinking"]`),
+		chromedp.Click(`button[data-stage="thinking"]`), chromedp.Click(`button[data-guide="work-visa-vs-tourist-visa"]`), chromedp.WaitVisible(`#print`))
+	if n := b.eval(`String(document.querySelectorAll('#speak').length)`); n != "0" {
+		t.Error("Tajik has no espeak-ng voice, yet the speaker button is shown")
+	}
+
+	// The page refuses the browser's own gestures.
+	refused := b.eval(`(() => {
+	  const ev = (type, init, Ctor) => { const e = new (Ctor || Event)(type, Object.assign({bubbles: true, cancelable: true}, init)); document.querySelector('article h1').dispatchEvent(e); return e.defaultPrevented; };
+	  return JSON.stringify({
+	    contextmenu: ev('contextmenu', {}, MouseEvent), selectstart: ev('selectstart'), dragstart: ev('dragstart', {}, DragEvent),
+	    ctrlZoom: ev('wheel', {ctrlKey: true, deltaY: -100}, WheelEvent), print: ev('keydown', {ctrlKey: true, key: 'p'}, KeyboardEvent),
+	    reload: ev('keydown', {key: 'F5'}, KeyboardEvent), back: ev('keydown', {altKey: true, key: 'ArrowLeft'}, KeyboardEvent),
+	    userSelect: getComputedStyle(document.querySelector('article h1')).userSelect === 'none',
+	    viewport: /user-scalable=no/.test(document.querySelector('meta[name=viewport]').content),
+	    touchAction: getComputedStyle(document.body).touchAction === 'pan-y'});
+	})()`)
+	var got map[string]bool
+	json.Unmarshal([]byte(refused), &got)
+	for k, v := range got {
+		if !v {
+			t.Errorf("lockdown: %s is not refused", k)
+		}
+	}
+	if len(got) != 10 {
+		t.Errorf("lockdown probe: %s", refused)
+	}
+	net.loopbackOnly(t)
 }

@@ -295,6 +295,10 @@
       update();
     });
     update();
+    // Small screens: touching the results folds the keyboard away so they
+    // can be read; touching the query line brings it back.
+    results.addEventListener('pointerdown', () => kbd.classList.add('folded'));
+    box.addEventListener('click', () => kbd.classList.remove('folded'));
     return [box, results, kbd];
   }
 
@@ -356,11 +360,15 @@
     const upper = (c) => (kb.upper && kb.upper[c]) || c.toLocaleUpperCase(S.lang);
     const rows = [kb.digits].concat(kb.rows);
     const wrap = el('div', { class: 'kbd', id: 'keyboard', dir: kb.rtl ? 'rtl' : 'ltr', lang: S.lang });
+    const unfold = el('button', { class: 'unfold', id: 'keyboard-unfold', 'aria-label': t('search'), onclick: () => wrap.classList.remove('folded') }, '⌨');
     const draw = () => {
-      wrap.replaceChildren(...rows.map((r, i) => el('div', { class: 'row', dir: i === 0 ? 'ltr' : null }, r.map((c) => {
+      wrap.replaceChildren(unfold, ...rows.map((r, i) => el('div', { class: i === 0 ? 'row digits' : 'row letters', dir: i === 0 ? 'ltr' : null }, r.map((c) => {
         const ch = S.shift ? upper(c) : c;
         return el('button', { 'data-key': ch, onclick: () => { onKey(ch); if (S.shift) { S.shift = false; draw(); } } }, ch);
       }))), el('div', { class: 'row' },
+        // Small screens show digits as a layer (CSS hides this key elsewhere).
+        el('button', { 'data-key': 'DIGITS', class: 'layer', 'aria-pressed': String(wrap.classList.contains('show-digits')),
+          onclick: () => { wrap.classList.toggle('show-digits'); draw(); } }, wrap.classList.contains('show-digits') ? kb.rows[0].slice(0, 3).join('') : '123'),
         kb.noShift ? null : el('button', { 'data-key': 'SHIFT', class: S.shift ? 'on' : '', 'aria-pressed': String(S.shift), onclick: () => { S.shift = !S.shift; draw(); } }, '⇧'),
         el('button', { class: 'wide', 'data-key': ' ', onclick: () => onKey(' ') }, t('space')),
         el('button', { 'data-key': 'BACKSPACE', 'aria-label': '⌫', onclick: () => onKey('BACKSPACE') }, '⌫'),
