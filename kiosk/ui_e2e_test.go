@@ -577,3 +577,41 @@ func TestPrintFailuresSpeechAndLockdown(t *testing.T) {
 	}
 	net.loopbackOnly(t)
 }
+
+// Every language, every main screen: screenshots (artifacts) and the
+// audit (targets, text size, nothing wider than the screen), with the page
+// direction right for each script, in portrait and on the Pi display.
+func TestEveryLanguageScreens(t *testing.T) {
+	d := startDemo(t, 90*time.Second)
+	ctx := browser(t)
+	b := &page{t: t, ctx: ctx}
+	langs := []string{"ky", "uz-Latn", "uz-Cyrl", "kaa", "ru", "en", "tg", "ur"}
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"portrait", 1080, 1920}, {"pi", 800, 480}} {
+		b.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`),
+			chromedp.Click(`#attract`), chromedp.WaitVisible(`button[data-lang="ky"]`))
+		for _, l := range langs {
+			name := func(screen string) string { return size.name + "-" + l + "-" + screen }
+			b.do(chromedp.Click(`button[data-lang="`+l+`"]`), chromedp.WaitVisible(`button[data-stage="abroad"]`))
+			if dir := b.eval(`document.documentElement.dir`); dir != map[bool]string{true: "rtl", false: "ltr"}[l == "ur"] {
+				t.Errorf("%s: page direction %s", l, dir)
+			}
+			b.shot(name("home"))
+			b.do(chromedp.Click(`button[data-stage="abroad"]`), chromedp.WaitVisible(`button[data-guide]`))
+			b.shot(name("list"))
+			b.do(chromedp.Click(`button[data-guide]`), chromedp.WaitVisible(`#print`))
+			b.shot(name("guide"))
+			b.do(chromedp.Click(`#btn-home`), chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
+			b.shot(name("keyboard"))
+			b.do(chromedp.Click(`#btn-home`), chromedp.Click(`#open-agency`), chromedp.WaitVisible(`#keyboard`))
+			b.shot(name("agency"))
+			b.do(chromedp.Click(`#btn-home`), chromedp.Click(`#open-contacts`), chromedp.WaitVisible(`.contact`))
+			b.shot(name("contacts"))
+			b.do(chromedp.Click(`#btn-home`), chromedp.Click(`#btn-help`), chromedp.WaitVisible(`#help`))
+			b.shot(name("help"))
+			b.do(chromedp.Click(`#dialog-close`), chromedp.Click(`#btn-lang`), chromedp.WaitVisible(`button[data-lang="ky"]`))
+		}
+	}
+}

@@ -184,8 +184,11 @@
     return [search, tiles, more];
   }
 
+  // ui: attributes for words in the reader's language inside text that may
+  // be in another (a fallback guide in English on the Urdu screen).
+  function ui() { return { lang: S.lang, dir: isRTL(S.lang) ? 'rtl' : 'ltr' }; }
   function fallbackNote(lang) {
-    return el('div', { class: 'fallback' }, t('shownIn', { lang: langInfo(lang).endonym }));
+    return el('div', Object.assign({ class: 'fallback' }, ui()), t('shownIn', { lang: langInfo(lang).endonym }));
   }
 
   function itemList(items, from) {
@@ -212,11 +215,11 @@
     const tools = el('div', { class: 'tools' },
       el('button', { class: 'big print', id: 'print', onclick: () => startPrint(g) }, icon('print'), t('print')),
       (boot.speech || []).includes(g.lang) ? speechTools(g) : null);
-    const steps = (g.print || []).length ? el('section', { class: 'steps' }, el('h2', {}, t('steps')),
+    const steps = (g.print || []).length ? el('section', { class: 'steps' }, el('h2', ui(), t('steps')),
       el('ol', {}, g.print.map((s) => el('li', {}, s)))) : null;
     const links = (g.links || []).length ? el('section', { class: 'links' }, (g.links || []).map((l) =>
       el('button', { class: 'link', 'data-link': l.id, onclick: () => showQR(g.id, l) }, icon('qr'),
-        el('span', {}, el('b', {}, l.label), el('small', {}, t('scanQR')))))) : null;
+        el('span', {}, el('b', {}, l.label), el('small', ui(), t('scanQR')))))) : null;
     const body = el('div', { class: 'body', html: g.body_html });
     // Links inside the text never navigate: a known one becomes its QR panel.
     body.addEventListener('click', (e) => {
@@ -228,7 +231,7 @@
     });
     return el('article', { class: 'guide', lang: g.lang, dir },
       el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null,
-      steps, tools, links, el('h2', {}, t('moreInfo')), body);
+      steps, tools, links, el('h2', ui(), t('moreInfo')), body);
   }
 
   function qrImg(src) { return el('img', { alt: '', src, width: 260, height: 260 }); }
@@ -442,10 +445,10 @@
     if (quiet >= idle - warn) {
       const n = Math.ceil(idle - quiet);
       const existing = document.getElementById('idle-count');
-      if (existing) { existing.textContent = n; return; }
+      if (existing) { existing.textContent = n; $('#idle-body').textContent = t('idleBody', { n }); return; }
       stopSpeech();
       dialog(el('div', { id: 'idle-warning' }, el('h1', {}, t('idleTitle')),
-        el('div', { class: 'count', id: 'idle-count' }, String(n)), el('p', {}, t('idleBody', { n: '' }).replace(/\s+\./, '.')),
+        el('div', { class: 'count', id: 'idle-count' }, String(n)), el('p', { id: 'idle-body' }, t('idleBody', { n })),
         el('button', { class: 'big', id: 'idle-continue', onclick: () => { lastActivity = Date.now(); closeDialog(); } }, t('continue'))));
     }
   }
@@ -528,7 +531,7 @@
     $('#btn-home').onclick = home;
     $('#btn-lang').onclick = () => go('langs');
     $('#btn-help').onclick = showHelp;
-    if (boot.notice) { $('#notice').textContent = boot.notice; $('#notice').hidden = false; }
+    if (boot.notice) { $('#notice').textContent = boot.notice; $('#notice').dir = 'auto'; $('#notice').hidden = false; }
     audio.volume = DEFAULT_VOLUME;
     setInterval(idleTick, 1000);
     await render();
