@@ -61,7 +61,9 @@ type jobs struct {
 
 	wake     chan struct{}
 	running  atomic.Bool
-	done     chan struct{} // closed when run returns
+	stopped  context.Context    // done once close was called
+	stop     context.CancelFunc // called by close: ends run
+	done     chan struct{}      // closed when run returns
 	paperLow atomic.Bool
 	closeMu  sync.Once
 }
@@ -132,6 +134,7 @@ func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, e
 		db.SetConnMaxLifetime(0)
 	}
 	j := &jobs{db: db, o: o, print: print, log: log, usage: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j.stopped, j.stop = context.WithCancel(context.Background())
 	if err := j.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -401,6 +404,9 @@ func (j *jobs) run(ctx context.Context, m *metrics) {
 		return
 	}
 	defer close(j.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(j.stopped, cancel)()
 	idle := time.NewTimer(0)
 	defer idle.Stop()
 	for {
@@ -461,11 +467,12 @@ func (j *jobs) report(m *metrics, job Job, reason string, err error) {
 	j.log.Info("printed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "attempt", job.Attempts)
 }
 
-// close waits for the worker (if it ran) to record its last job, then
-// closes the database. The worker stops when the context given to run ends.
+// close stops the worker (if it ran), waits for it to record its last job
+// ("interrupted" if one was printing), then closes the database.
 func (j *jobs) close() error {
 	var err error
 	j.closeMu.Do(func() {
+		j.stop()
 		if j.running.Load() {
 			<-j.done
 		}

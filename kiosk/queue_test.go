@@ -565,3 +565,28 @@ func TestUnplugMidJobThroughTheQueue(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// close stops a worker whose context never ends (Serve returning on a
+// listener error) instead of waiting for it for ever.
+func TestQueueCloseStopsTheWorker(t *testing.T) {
+	j, err := openJobs(QueueOpts{}, func(ctx context.Context, doc receipt.Document) error { <-ctx.Done(); return ctx.Err() }, quietLog(), noUsage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := j.submit("t", "ky", testDoc("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go j.run(context.Background(), newMetrics())
+	waitState(t, j, job.ID, JobPrinting)
+	closed := make(chan error)
+	go func() { closed <- j.close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("close waits for a worker nobody stops")
+	}
+}
