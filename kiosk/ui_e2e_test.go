@@ -544,9 +544,23 @@ func TestPrintFailuresSpeechAndLockdown(t *testing.T) {
 	if !spoke {
 		t.Error("the speaker button did not ask for /api/speak")
 	}
-	b.do(chromedp.Click(`#louder`), chromedp.Click(`#btn-back`), chromedp.WaitVisible(`button[data-guide]`))
+	if lv := b.eval(`document.querySelector('#volume').dataset.level`); lv != "4" {
+		t.Errorf("volume starts at level %s, want the default 4 of 5", lv)
+	}
+	b.do(chromedp.Click(`#louder`))
+	if lv := b.eval(`document.querySelector('#volume').dataset.level`); lv != "5" {
+		t.Errorf("louder: volume level %s, want 5", lv)
+	}
+	b.do(chromedp.Click(`#btn-back`), chromedp.WaitVisible(`button[data-guide]`))
 	if s := b.eval(`String(!!document.body.dataset.speaking)`); s != "false" {
 		t.Error("speech did not stop when the screen changed")
+	}
+	// A new session (Back past the picker ends this one) starts at the default volume.
+	b.do(chromedp.Click(`#btn-home`), chromedp.Click(`#btn-back`), chromedp.WaitVisible(`button[data-lang="ky"]`), chromedp.Click(`#btn-back`),
+		chromedp.WaitVisible(`#attract`), chromedp.Click(`#attract`), chromedp.Click(`button[data-lang="ky"]`),
+		chromedp.Click(`button[data-stage="thinking"]`), chromedp.Click(`button[data-guide="work-visa-vs-tourist-visa"]`), chromedp.WaitVisible(`#volume`))
+	if lv := b.eval(`document.querySelector('#volume').dataset.level`); lv != "4" {
+		t.Errorf("new session: volume level %s, want the default 4", lv)
 	}
 	b.do(chromedp.Click(`#btn-lang`), chromedp.Click(`button[data-lang="tg"]`), chromedp.WaitVisible(`button[data-stage="thinking"]`),
 		chromedp.Click(`button[data-stage="thinking"]`), chromedp.Click(`button[data-guide="work-visa-vs-tourist-visa"]`), chromedp.WaitVisible(`#print`))

@@ -151,7 +151,7 @@
     const touch = el('div', { class: 'touch-all' }, langs.map((l) =>
       el('span', { lang: l.tag, dir: l.rtl ? 'rtl' : 'ltr' }, t('touchToStart', null, l.tag))));
     return el('button', { id: 'attract', onclick: () => { event('start'); S.stack = [{ screen: 'langs', params: {} }]; render(); } },
-      el('span', { class: 'logo' }, icon('thinking'), 'Sapar'), msg, touch);
+      el('span', { class: 'logo' }, icon('thinking'), 'Sapar'), msg, el('span', { class: 'hand' }, icon('touch')), touch);
   }
 
   function renderLangs() {
@@ -261,9 +261,17 @@
       btn.lastChild.textContent = t('stopListening');
       audio.play().catch(() => stopSpeech());
     } }, icon('speaker'), el('span', {}, t('listen')));
-    const vol = (d) => () => { S.volume = Math.min(1, Math.max(0.2, S.volume + d)); audio.volume = S.volume; };
+    // Volume in five steps, shown as bars; back to the default for each session.
+    const level = el('span', { class: 'level', id: 'volume', 'aria-hidden': 'true' });
+    const show = () => {
+      const n = Math.round(S.volume * 5);
+      level.dataset.level = String(n);
+      level.replaceChildren(...[1, 2, 3, 4, 5].map((i) => el('i', { class: i <= n ? 'on' : '' })));
+    };
+    const vol = (d) => () => { S.volume = Math.min(1, Math.max(0.2, Math.round((S.volume + d) * 5) / 5)); audio.volume = S.volume; show(); };
+    show();
     return el('div', { class: 'speech' }, btn,
-      el('button', { class: 'vol', id: 'quieter', 'aria-label': t('quieter'), onclick: vol(-0.2) }, '−'),
+      el('button', { class: 'vol', id: 'quieter', 'aria-label': t('quieter'), onclick: vol(-0.2) }, '−'), level,
       el('button', { class: 'vol', id: 'louder', 'aria-label': t('louder'), onclick: vol(0.2) }, '+'));
   }
   function stopSpeech() {
