@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -87,6 +88,7 @@ type Server struct {
 	started time.Time
 	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
 	speech  *speech                       // nil: no espeak-ng, the read-aloud button is hidden
+	qrs     qrCache                       // QR pictures of guide links, drawn once
 }
 
 // Store returns the content store in use now.
@@ -313,6 +315,34 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// qrCache keeps the QR pictures already drawn (about 1 ms each here, far
+// more on a Pi), keyed by the address itself so new content never gets a
+// stale picture; bounded, it starts over when full.
+type qrCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *qrCache) png(url string) ([]byte, error) {
+	c.mu.Lock()
+	b, ok := c.m[url]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := qrcode.Encode(url, qrcode.Medium, 320)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= 512 {
+		c.m = map[string][]byte{}
+	}
+	c.m[url] = b
+	c.mu.Unlock()
+	return b, nil
+}
+
 // handleQR draws the QR code of one of a guide's links; it encodes only
 // links that the content holds, never arbitrary text.
 func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
@@ -324,7 +354,7 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range g.Links {
 		if l.ID == q.Get("link") {
-			png, err := qrcode.Encode(l.URL, qrcode.Medium, 320)
+			png, err := s.qrs.png(l.URL)
 			if err != nil {
 				http.Error(w, "qr", http.StatusInternalServerError)
 				return
