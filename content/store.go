@@ -162,6 +162,9 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if err := replaceRegistries(ctx, tx, set); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('index_format', ?)`, IndexFormat); err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('version', ?)`, version); err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
@@ -225,6 +228,26 @@ func jsonText(v any) string {
 }
 
 // Version is the content version the index was built from.
+// IndexFormat names how search text is folded and stemmed. Change it with
+// Fold or the stemmer: an index built by an older binary holds text folded
+// the old way, and queries folded the new way would miss it.
+const IndexFormat = "fold-3+ru-stem-1"
+
+// Stale reports whether the index was built by a binary that folds or stems
+// differently (or before the format was recorded): it must be rebuilt from
+// its bundle before it is used.
+func (s *Store) Stale(ctx context.Context) (bool, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'index_format'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("content: index format: %w", err)
+	}
+	return v != IndexFormat, nil
+}
+
 func (s *Store) Version(ctx context.Context) (string, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'version'`).Scan(&v)

@@ -99,3 +99,17 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestIndexFromAnOlderFoldIsStale(t *testing.T) {
+	st := testStore(t)
+	ctx := context.Background()
+	if stale, err := st.Stale(ctx); err != nil || stale {
+		t.Fatalf("fresh index stale=%v err=%v", stale, err)
+	}
+	if _, err := st.db.Exec(`UPDATE meta SET value = 'fold-1' WHERE key = 'index_format'`); err != nil {
+		t.Fatal(err)
+	}
+	if stale, err := st.Stale(ctx); err != nil || !stale {
+		t.Fatalf("index from an older fold: stale=%v err=%v, want stale", stale, err)
+	}
+}

@@ -613,11 +613,14 @@ func prepareRelease(dir string) error {
 	if err != nil {
 		return fmt.Errorf("content of %s: %w", b.Index.Version, err)
 	}
+	// Built beside the index and renamed over it, so a crash never leaves
+	// a release without a complete index.
 	path := filepath.Join(dir, IndexDB)
-	os.Remove(path) // a half-built index left by a crash
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	st, err := content.OpenStore(path)
+	tmp := path + ".new"
+	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+		os.Remove(p) // a half-built index left by a crash
+	}
+	st, err := content.OpenStore(tmp)
 	if err != nil {
 		return err
 	}
@@ -627,7 +630,16 @@ func prepareRelease(dir string) error {
 		st.Close()
 		return err
 	}
-	return st.Close()
+	if err := st.Close(); err != nil { // checkpoints the WAL into the file
+		return err
+	}
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		os.Remove(p)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return bundle.SyncDir(dir)
 }
 
 // healthCheck opens a release's index and asks it questions: the version
@@ -684,6 +696,15 @@ func openRelease(dir string) (*content.Store, error) {
 	if err := st.Ping(ctx); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if stale, err := st.Stale(ctx); err == nil && stale {
+		// Built by an older binary that folded search text differently:
+		// rebuild from the release's own verified bundle.
+		st.Close()
+		if err := prepareRelease(dir); err != nil {
+			return nil, fmt.Errorf("rebuild stale index: %w", err)
+		}
+		return content.OpenStore(filepath.Join(dir, IndexDB))
 	}
 	return st, nil
 }

@@ -237,6 +237,9 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	return syncDir(dir)
 }
 
+// SyncDir fsyncs a directory so a rename or create in it survives a power cut.
+func SyncDir(dir string) error { return syncDir(dir) }
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
