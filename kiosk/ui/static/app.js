@@ -282,6 +282,9 @@
     if (b) b.lastChild.textContent = t('listen');
   }
   audio.addEventListener('ended', stopSpeech);
+  // Someone listening without touching is still there: the idle clock
+  // starts when the speech ends (a guide is a few minutes at most).
+  audio.addEventListener('timeupdate', () => { if (!audio.paused) lastActivity = Date.now(); });
 
   // ---- typing screens: a query line, results, and the on-screen keyboard at the bottom ----
   function typingScreen(field, fetcher, id) {
@@ -454,7 +457,6 @@
       const n = Math.ceil(idle - quiet);
       const existing = document.getElementById('idle-count');
       if (existing) { existing.textContent = n; $('#idle-body').textContent = t('idleBody', { n }); return; }
-      stopSpeech();
       dialog(el('div', { id: 'idle-warning' }, el('h1', {}, t('idleTitle')),
         el('div', { class: 'count', id: 'idle-count' }, String(n)), el('p', { id: 'idle-body' }, t('idleBody', { n })),
         el('button', { class: 'big', id: 'idle-continue', onclick: () => { lastActivity = Date.now(); closeDialog(); } }, t('continue'))));
