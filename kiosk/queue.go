@@ -388,8 +388,12 @@ func (j *jobs) prune() error {
 
 // onStatus learns the printer's state from every status read of a job.
 func (j *jobs) onStatus(st printer.Status) {
-	if was := j.paperLow.Swap(st.PaperNearEnd); was != st.PaperNearEnd {
-		if st.PaperNearEnd {
+	if !st.RollRead {
+		return // a poll during the job: the roll sensor was not asked
+	}
+	low := st.PaperNearEnd || st.PaperOut
+	if was := j.paperLow.Swap(low); was != low {
+		if low {
 			j.log.Warn("printer paper near end: change the roll soon")
 		} else {
 			j.log.Info("printer paper no longer near end")

@@ -473,7 +473,9 @@ func TestPaperOutMidJobThenReprint(t *testing.T) {
 // Paper near end: the job prints, and its status tells the kiosk to get
 // the roll changed; a new roll clears it.
 func TestPaperNearEndReachesTheKiosk(t *testing.T) {
-	k := newKioskRig(t, emulator.VirtualOpts{PaperNearEnd: true}, "")
+	// A slow mechanism, so the sender polls status (DLE EOT 2 only) while
+	// the slip prints: those polls must not clear the warning.
+	k := newKioskRig(t, emulator.VirtualOpts{PaperNearEnd: true, PrintBytesPerSecond: 2000}, "")
 	job, _ := k.poll(t, k.post(t, sampleTopic, sampleLang), 50*time.Millisecond)
 	if job.State != JobDone || !job.PaperLow {
 		t.Errorf("near end: %+v, want done with paper_low", job)

@@ -9,6 +9,10 @@ import (
 // Status is the printer's state from DLE EOT 1, 2 and 4.
 type Status struct {
 	Offline, CoverOpen, PaperOut, PaperNearEnd, Error bool
+	// RollRead: the roll sensor (DLE EOT 4) was asked in this read, so
+	// PaperNearEnd means something. Polls during a job ask only DLE EOT 2;
+	// their PaperNearEnd is always false and must not clear a warning.
+	RollRead bool
 }
 
 // Err maps a status to the typed error a UI shows, nil if it can print.
@@ -49,6 +53,7 @@ func (s *Status) apply(n, b byte) {
 	case 3:
 		s.Error = s.Error || b&(escpos.StatusAutocutter|escpos.StatusUnrecover|escpos.StatusAutoRecover) != 0
 	case 4:
+		s.RollRead = true
 		s.PaperOut = s.PaperOut || b&escpos.StatusPaperEnd == escpos.StatusPaperEnd
 		s.PaperNearEnd = s.PaperNearEnd || b&escpos.StatusNearEnd == escpos.StatusNearEnd
 	}
