@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -530,6 +531,14 @@ func TestPrintFailuresSpeechAndLockdown(t *testing.T) {
 	b.eval(`(window.fetch = window.__realFetch, '')`)
 
 	// Read-aloud in Kyrgyz: the button streams audio and stops on navigation.
+	if b.eval(`String(JSON.parse(document.getElementById('boot').textContent).speech.length)`) == "0" {
+		if os.Getenv("SAPAR_REQUIRE_E2E") == "1" {
+			t.Fatal("no read-aloud: espeak-ng is not installed and SAPAR_REQUIRE_E2E=1")
+		}
+		t.Log("espeak-ng not installed: read-aloud not exercised")
+		net.loopbackOnly(t)
+		return
+	}
 	b.do(chromedp.Click(`#btn-lang`), chromedp.Click(`button[data-lang="ky"]`), chromedp.WaitVisible(`button[data-stage="thinking"]`),
 		chromedp.Click(`button[data-stage="thinking"]`), chromedp.Click(`button[data-guide="work-visa-vs-tourist-visa"]`), chromedp.WaitVisible(`#speak`),
 		chromedp.Click(`#speak`), chromedp.WaitVisible(`body[data-speaking]`))
