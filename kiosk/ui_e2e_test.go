@@ -270,6 +270,15 @@ func TestJourneys(t *testing.T) {
 			b.shot("help-large-contrast-" + j.lang)
 			b.do(chromedp.Click(`#dialog-close`))
 			b.shot("home-large-contrast-" + j.lang)
+			beats := 0
+			for _, u := range net.all() {
+				if strings.HasSuffix(u, "/api/heartbeat") {
+					beats++
+				}
+			}
+			if beats == 0 {
+				t.Error("the page never sent a heartbeat: the watchdog would restart the kiosk")
+			}
 			net.loopbackOnly(t)
 		})
 	}

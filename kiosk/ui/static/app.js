@@ -544,6 +544,11 @@
     if (boot.notice) { $('#notice').textContent = boot.notice; $('#notice').dir = 'auto'; $('#notice').hidden = false; }
     audio.volume = DEFAULT_VOLUME;
     setInterval(idleTick, 1000);
+    // The page is alive: the watchdog (sapar run, RequireHeartbeat) restarts a
+    // kiosk whose page stops beating, e.g. a frozen or crashed web process.
+    const beat = () => fetch('/api/heartbeat', { method: 'POST', headers: { 'X-Sapar-Token': boot.token } }).catch(() => {});
+    beat();
+    setInterval(beat, 10000);
     await render();
     document.body.dataset.ready = '1';
     if (typeof window.saparReady === 'function') window.saparReady(document.body.dataset.screen);
