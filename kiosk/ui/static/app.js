@@ -195,7 +195,7 @@
     if (!items || !items.length) return el('p', { id: 'no-results', class: 'empty' }, t('noResults'));
     return el('div', { class: 'list' }, items.map((g) =>
       el('button', { class: 'item', 'data-guide': g.id, onclick: () => go('guide', { id: g.id, from: from || 'browse' }) },
-        icon(g.pictogram || 'help'),
+        icon(g.pictogram || 'all'),
         el('span', { lang: g.lang, dir: isRTL(g.lang) ? 'rtl' : 'ltr' }, el('b', {}, g.title), el('small', {}, g.summary),
           g.fallback ? fallbackNote(g.lang) : null))));
   }
