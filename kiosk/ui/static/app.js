@@ -451,6 +451,7 @@
   function idleTick() {
     if (!S.stack.length) return; // already on the attract screen
     const { idle, warn } = idleLimits();
+    document.body.dataset.idleLimit = String(idle); // shown for tests: shorter after a print
     const quiet = (Date.now() - lastActivity) / 1000;
     if (quiet >= idle) { event('idle-reset'); return reset(); }
     if (quiet >= idle - warn) {
@@ -468,6 +469,7 @@
   function reset() {
     stopSpeech();
     S = fresh();
+    delete document.body.dataset.idleLimit;
     audio.volume = DEFAULT_VOLUME;
     clearTimeout(timers.search);
     closeDialog();
