@@ -621,12 +621,18 @@ func TestEveryLanguageScreens(t *testing.T) {
 	b := &page{t: t, ctx: ctx}
 	langs := []string{"ky", "uz-Latn", "uz-Cyrl", "kaa", "ru", "en", "tg", "ur"}
 	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"portrait", 1080, 1920}, {"pi", 800, 480}} {
+		name  string
+		w, h  int64
+		large bool
+		langs []string
+	}{{"portrait", 1080, 1920, false, langs}, {"pi", 800, 480, false, langs},
+		{"portrait-large", 1080, 1920, true, []string{"ky", "tg", "ur"}}, {"pi-large", 800, 480, true, []string{"kaa", "ur"}}} {
 		b.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`),
 			chromedp.Click(`#attract`), chromedp.WaitVisible(`button[data-lang="ky"]`))
-		for _, l := range langs {
+		if size.large {
+			b.do(chromedp.Click(`#btn-help`), chromedp.Click(`#toggle-large`), chromedp.Click(`#dialog-close`))
+		}
+		for _, l := range size.langs {
 			name := func(screen string) string { return size.name + "-" + l + "-" + screen }
 			b.do(chromedp.Click(`button[data-lang="`+l+`"]`), chromedp.WaitVisible(`button[data-stage="abroad"]`))
 			if dir := b.eval(`document.documentElement.dir`); dir != map[bool]string{true: "rtl", false: "ltr"}[l == "ur"] {
