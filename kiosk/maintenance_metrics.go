@@ -13,9 +13,13 @@ import (
 )
 
 // serveMetrics runs the opt-in fleet listener (metrics.listen in the
-// provisioning): GET /metrics only — the loopback /metrics plus the update
-// status, printer and error figures. Nothing else of the kiosk is
-// reachable on it.
+// provisioning): GET /metrics only, the same figures as the loopback
+// /metrics (the server's counters plus writeExtraMetrics). Nothing else of
+// the kiosk is reachable on it.
+//
+// The text format is written by hand rather than with
+// prometheus/client_golang: a few dozen counters and gauges do not justify
+// its dependency tree on a Pi image.
 func (k *Kiosk) serveMetrics(ctx context.Context, addr string, srv *Server) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -24,7 +28,6 @@ func (k *Kiosk) serveMetrics(ctx context.Context, addr string, srv *Server) (sto
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		srv.handleMetrics(w, r)
-		k.writeExtraMetrics(w)
 	})
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 10 * time.Second}
 	done := make(chan struct{})

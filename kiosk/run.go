@@ -369,7 +369,7 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 	}
 
 	srv, err := NewServer(Options{Store: store, Print: drv.Print, Log: log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: notice, Now: k.o.Now, Usage: counter, Maintenance: m,
+		Place: cfg.Kiosk.Name, Notice: notice, Now: k.o.Now, Usage: counter, Maintenance: m, ExtraMetrics: k.writeExtraMetrics,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
 		return err

@@ -394,16 +394,19 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		t.Fatalf("after a refused update the kiosk serves: %.200s", body)
 	}
 
-	// The fleet metrics listener has the update figures.
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mbody, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{"sapar_updates_succeeded_total 1", "sapar_updates_failed_total 1", "sapar_printer_slips_total 2", "sapar_uptime_seconds"} {
-		if !strings.Contains(string(mbody), want) {
-			t.Errorf("fleet /metrics lacks %q:\n%s", want, mbody)
+	// The fleet metrics listener and the loopback /metrics both have the
+	// update and printer figures.
+	for _, url := range []string{"http://" + metricsAddr + "/metrics", c.base + "/metrics"} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mbody, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{"sapar_updates_succeeded_total 1", "sapar_updates_failed_total 1", "sapar_printer_slips_total 2", "sapar_uptime_seconds"} {
+			if !strings.Contains(string(mbody), want) {
+				t.Errorf("%s lacks %q:\n%s", url, want, mbody)
+			}
 		}
 	}
 	if strings.Contains(logs.String(), examplePIN) {

@@ -51,6 +51,10 @@ type Options struct {
 	// Maintenance is the technician's screen and the page heartbeat (maintenance.go); nil: none.
 	Maintenance *Maintenance
 
+	// ExtraMetrics adds figures the server does not know (update results,
+	// printer, errors) to /metrics; nil adds nothing.
+	ExtraMetrics func(io.Writer)
+
 	// Espeak is espeak-ng for read-aloud: "" finds it on PATH, "-" turns read-aloud off.
 	Espeak string
 }
@@ -490,6 +494,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	s.metrics.write(w, map[string]float64{"sapar_uptime_seconds": s.opt.Now().Sub(s.started).Seconds()})
+	if s.opt.ExtraMetrics != nil {
+		s.opt.ExtraMetrics(w)
+	}
 }
 
 // Serve runs the job worker and the HTTP server on ln until ctx ends.
