@@ -120,7 +120,10 @@ func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, e
 	if o.Now == nil {
 		o.Now = d.Now
 	}
-	dsn := "file:" + o.Path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	// _txlock=immediate: every transaction here writes after reading; a
+	// deferred one that read before another connection committed fails at
+	// once with SQLITE_BUSY (WAL snapshot), whatever busy_timeout says.
+	dsn := "file:" + o.Path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
 	if o.Path == "" {
 		dsn = "file::memory:?_pragma=foreign_keys(1)"
 	}
