@@ -320,26 +320,6 @@ func (h *handoffListener) Close() error {
 	return h.TCPListener.SetDeadline(time.Now())
 }
 
-// localOnly refuses other host names (DNS rebinding) and sets the same
-// lockdown headers as the kiosk's server.
-func localOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.Host)
-		if err != nil {
-			host = r.Host
-		}
-		if host != "127.0.0.1" && host != "localhost" && host != "::1" && host != "[::1]" {
-			http.Error(w, "forbidden host", http.StatusForbidden)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		next.ServeHTTP(w, r)
-	})
-}
-
 // loadStatic reads the embedded assets the way NewServer does (hashed URLs).
 func loadStatic() (map[string]staticFile, map[string]string, error) {
 	static, assets := map[string]staticFile{}, map[string]string{}

@@ -218,11 +218,20 @@ func (s *Server) Handler() http.Handler {
 	return s.guard(mux)
 }
 
-// guard refuses requests addressed to another host name (DNS rebinding:
-// a page elsewhere cannot reach the kiosk through a name that resolves to
-// 127.0.0.1) and sets headers that keep the page from loading anything
-// from outside.
+// guard is localOnly (no other host names, lockdown headers) plus the
+// request counter.
 func (s *Server) guard(next http.Handler) http.Handler {
+	return localOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.metrics.add("sapar_http_requests_total", "")
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// localOnly refuses requests addressed to another host name (DNS
+// rebinding: a page elsewhere cannot reach the kiosk through a name that
+// resolves to 127.0.0.1) and sets headers that keep the page from loading
+// anything from outside. The first-boot setup server uses it too.
+func localOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
@@ -236,7 +245,6 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		s.metrics.add("sapar_http_requests_total", "")
 		next.ServeHTTP(w, r)
 	})
 }
