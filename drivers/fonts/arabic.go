@@ -112,14 +112,60 @@ func runs(s string) []run {
 			dir[i] = false
 		}
 	}
+	// A closing bracket takes the direction of its opening one (a simple
+	// form of the bidi N0 rule), so "(KG)" stays one LTR piece.
+	var open []int
+	for i, r := range rs {
+		switch r {
+		case '(', '[', '{':
+			open = append(open, i)
+		case ')', ']', '}':
+			if n := len(open); n > 0 {
+				dir[i] = dir[open[n-1]]
+				open = open[:n-1]
+			}
+		}
+	}
 	var out []run
 	for i, r := range rs {
 		if len(out) == 0 || out[len(out)-1].rtl != dir[i] {
 			out = append(out, run{rtl: dir[i]})
 		}
+		if dir[i] {
+			r = mirror(r)
+		}
 		out[len(out)-1].text = append(out[len(out)-1].text, r)
 	}
 	return out
+}
+
+// mirror gives the glyph a paired punctuation mark shows in a right-to-left
+// run (Unicode Bidi_Mirroring_Glyph): "(کرغزستان)" is drawn with its
+// parentheses facing the word, not away from it.
+func mirror(r rune) rune {
+	switch r {
+	case '(':
+		return ')'
+	case ')':
+		return '('
+	case '[':
+		return ']'
+	case ']':
+		return '['
+	case '{':
+		return '}'
+	case '}':
+		return '{'
+	case '<':
+		return '>'
+	case '>':
+		return '<'
+	case '«':
+		return '»'
+	case '»':
+		return '«'
+	}
+	return r
 }
 
 func isNeutral(r rune) bool {

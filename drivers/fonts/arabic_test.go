@@ -76,3 +76,30 @@ func TestCellsHaveKyrgyzGlyphs(t *testing.T) {
 		}
 	}
 }
+
+// Parentheses in an Urdu line face the word they enclose: in a right-to-left
+// run "(" is drawn as ")" (Bidi_Mirroring_Glyph), so the slip does not read
+// ")کرغزستان(".
+func TestParenthesesAreMirroredInRTLRuns(t *testing.T) {
+	rs := runs("مرکز (کرغزستان)")
+	var got []rune
+	for _, r := range rs {
+		if !r.rtl {
+			t.Fatalf("unexpected LTR run %q", string(r.text))
+		}
+		got = append(got, r.text...)
+	}
+	if string(got) != "مرکز )کرغزستان(" {
+		t.Errorf("RTL run %q: parentheses not mirrored", string(got))
+	}
+	ltr := runs("مرکز Migrant.kg (KG) ہے")
+	var l string
+	for _, r := range ltr {
+		if !r.rtl {
+			l += string(r.text)
+		}
+	}
+	if l != "Migrant.kg (KG)" {
+		t.Errorf("LTR piece %q, want Migrant.kg (KG) unchanged", l)
+	}
+}
