@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/skip2/go-qrcode"
-
 	"sapar/content"
 )
 
@@ -143,14 +141,7 @@ func (s *Server) handleContactQR(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	png, err := qrcode.Encode(url, qrcode.Medium, 320)
-	if err != nil {
-		http.Error(w, "qr", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(png)
+	s.writeQR(w, url)
 }
 
 type agencyNext struct {

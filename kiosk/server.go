@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -129,7 +127,7 @@ func NewServer(opt Options) (*Server, error) {
 	if _, err := rand.Read(tok[:]); err != nil {
 		return nil, fmt.Errorf("kiosk: secret: %w", err)
 	}
-	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), static: map[string]staticFile{}, started: opt.Now()}
+	s := &Server{opt: opt, token: hex.EncodeToString(tok[:]), metrics: newMetrics(), started: opt.Now()}
 	s.store.Store(opt.Store)
 	s.speech = newSpeech(opt.Espeak)
 	q := DefaultQueueOpts()
@@ -139,25 +137,11 @@ func NewServer(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.jobs = jobs
-	assets := map[string]string{}
-	err = fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := staticFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		name := strings.TrimPrefix(p, "ui/static/")
-		url := "/static/" + hex.EncodeToString(sum[:6]) + "/" + name
-		assets[name] = url
-		s.static[url] = staticFile{data: data, ctype: contentType(name)}
-		return nil
-	})
+	static, assets, err := loadStatic()
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: ui assets: %w", err)
 	}
+	s.static = static
 	for _, need := range []string{"app.js", "app.css", "i18n.json", "keyboards.json", "pictograms.svg"} {
 		if assets[need] == "" {
 			return nil, fmt.Errorf("kiosk: ui asset %s missing from the build", need)
@@ -295,15 +279,37 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
-func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
-	g, err := s.Store().Guide(r.Context(), r.PathValue("id"), langOf(r))
+// guide looks a guide up for a handler; on failure it has answered the
+// request (404 for an unknown id, 500 when the store fails) and ok is false.
+func (s *Server) guide(w http.ResponseWriter, r *http.Request, id, lang string) (g *content.GuideView, ok bool) {
+	g, err := s.Store().Guide(r.Context(), id, lang)
 	if errors.Is(err, content.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "no such guide")
-		return
+		return nil, false
 	}
 	if err != nil {
 		s.opt.Log.Error("guide", "err", err)
 		apiError(w, http.StatusInternalServerError, "content is not available")
+		return nil, false
+	}
+	return g, true
+}
+
+// writeQR answers with the QR picture of url (cached: drawn once).
+func (s *Server) writeQR(w http.ResponseWriter, url string) {
+	png, err := s.qrs.png(url)
+	if err != nil {
+		http.Error(w, "qr", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(png)
+}
+
+func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
+	g, ok := s.guide(w, r, r.PathValue("id"), langOf(r))
+	if !ok {
 		return
 	}
 	s.metrics.add("sapar_guides_opened_total", fmt.Sprintf("lang=%q", g.Lang))
@@ -366,14 +372,7 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range g.Links {
 		if l.ID == q.Get("link") {
-			png, err := s.qrs.png(l.URL)
-			if err != nil {
-				http.Error(w, "qr", http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", "image/png")
-			w.Header().Set("Cache-Control", "no-store")
-			w.Write(png)
+			s.writeQR(w, l.URL)
 			return
 		}
 	}
@@ -444,13 +443,8 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, `send {"topic": ID, "lang": TAG}`)
 		return
 	}
-	g, err := s.Store().Guide(r.Context(), req.Topic, content.NormalizeTag(req.Lang))
-	if errors.Is(err, content.ErrNotFound) {
-		apiError(w, http.StatusNotFound, "no such guide")
-		return
-	}
-	if err != nil {
-		apiError(w, http.StatusInternalServerError, "content is not available")
+	g, ok := s.guide(w, r, req.Topic, content.NormalizeTag(req.Lang))
+	if !ok {
 		return
 	}
 	version, _ := s.Store().Version(r.Context())

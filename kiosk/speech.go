@@ -3,7 +3,6 @@ package kiosk
 import (
 	"bufio"
 	"context"
-	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -108,13 +107,8 @@ func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "no voice for this language")
 		return
 	}
-	g, err := s.Store().Guide(r.Context(), r.URL.Query().Get("topic"), lang)
-	if errors.Is(err, content.ErrNotFound) {
-		apiError(w, http.StatusNotFound, "no such guide")
-		return
-	}
-	if err != nil {
-		apiError(w, http.StatusInternalServerError, "content is not available")
+	g, ok := s.guide(w, r, r.URL.Query().Get("topic"), lang)
+	if !ok {
 		return
 	}
 	voice := sp.voices[g.Lang] // the text may be a fallback language
