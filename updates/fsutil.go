@@ -15,14 +15,7 @@ func writeFileSynced(name string, data []byte, perm os.FileMode) error {
 	return bundle.WriteFileAtomic(name, data, perm)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return bundle.SyncDir(dir) }
 
 func syncFile(name string) error {
 	f, err := os.Open(name)
