@@ -134,7 +134,7 @@ func BenchmarkIndexFromBundle(b *testing.B) {
 			b.Fatal(err)
 		}
 		loaded := time.Since(start)
-		st, err := OpenStore(filepath.Join(b.TempDir(), "index.db"))
+		st, err := BuildStore(filepath.Join(b.TempDir(), "index.db"))
 		if err != nil {
 			b.Fatal(err)
 		}

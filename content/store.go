@@ -50,7 +50,20 @@ type Store struct {
 // OpenStore opens (creating if needed) the index at path and brings its
 // schema up to date.
 func OpenStore(path string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+	return openStore(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+}
+
+// BuildStore creates a new index at path for a one-off build: no journal
+// and no syncs while it fills (SD-card care, and the build is about twice as
+// fast). Only for a file nobody else reads, built aside and renamed into
+// place: a crash mid-build leaves a file that is thrown away. Close it,
+// fsync the file, rename it, then use OpenStore.
+func BuildStore(path string) (*Store, error) {
+	return openStore(path, "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-8192)")
+}
+
+func openStore(path, pragmas string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("content: open store %s: %w", path, err)
 	}
@@ -64,6 +77,7 @@ func OpenStore(path string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
+
 
 func (s *Store) migrate() error {
 	var v int

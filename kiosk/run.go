@@ -620,7 +620,7 @@ func prepareRelease(dir string) error {
 	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
 		os.Remove(p) // a half-built index left by a crash
 	}
-	st, err := content.OpenStore(tmp)
+	st, err := content.BuildStore(tmp)
 	if err != nil {
 		return err
 	}
@@ -630,7 +630,10 @@ func prepareRelease(dir string) error {
 		st.Close()
 		return err
 	}
-	if err := st.Close(); err != nil { // checkpoints the WAL into the file
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if err := fsyncFile(tmp); err != nil { // built without syncs: make it durable before it is named
 		return err
 	}
 	for _, p := range []string{path + "-wal", path + "-shm"} {
@@ -681,6 +684,15 @@ func healthCheck(dir string) error {
 		return fmt.Errorf("health: search: %w", err)
 	}
 	return nil
+}
+
+func fsyncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 func openRelease(dir string) (*content.Store, error) {
