@@ -13,6 +13,17 @@
 # Environment: VERSION (default from git: the latest vX.Y.Z tag, or
 # 0.0.0~gitYYYYMMDDhhmmss.SHA), DIST, SAPAR_BIN, SOURCE_DATE_EPOCH (default:
 # the commit time, so rebuilding the same commit gives the same bytes).
+#
+# The MRC's trust anchors, baked into the image (the first root of trust
+# never comes from the network):
+#   SAPAR_PROVISIONING_PUB  the MRC provisioning public key (sapar provision keygen)
+#                           → /usr/share/sapar/provisioning.pub
+#   SAPAR_TUF_ROOT          the first TUF root.json of the MRC's update repository
+#                           → /usr/share/sapar/tuf-root.json
+# Without them the package is for testing only: `sapar run` refuses every
+# provisioning file until a key is there. The content seed
+# (/usr/share/sapar/content) is built from content/sample with
+# `sapar content build`, or taken from SAPAR_SEED (a bundle directory).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -99,6 +110,23 @@ for arch in "$@"; do
 	install -D -m 0755 "$here/measure-writes.sh" "$root/usr/lib/sapar/measure-writes"
 	install -D -m 0644 "$here/61-sapar-touch.rules.example" "$root/usr/share/doc/sapar/examples/61-sapar-touch.rules"
 	install -D -m 0644 "$here/README.md" "$root/usr/share/doc/sapar/README.md"
+	if [ -n "${SAPAR_PROVISIONING_PUB:-}" ]; then
+		install -D -m 0644 "$SAPAR_PROVISIONING_PUB" "$root/usr/share/sapar/provisioning.pub"
+	else
+		echo "package.sh: no SAPAR_PROVISIONING_PUB: $arch package for testing only (sapar run will refuse provisioning files)" >&2
+	fi
+	if [ -n "${SAPAR_TUF_ROOT:-}" ]; then
+		install -D -m 0644 "$SAPAR_TUF_ROOT" "$root/usr/share/sapar/tuf-root.json"
+	fi
+	mkdir -p "$root/usr/share/sapar"
+	if [ -n "${SAPAR_SEED:-}" ]; then
+		cp -R "$SAPAR_SEED" "$root/usr/share/sapar/content"
+	else
+		[ -d "$work/seed" ] || (cd "$top" && go run ./kiosk/cmd/sapar content build content/sample --out "$work/seed" >/dev/null) ||
+			die "building the content seed from content/sample failed"
+		cp -R "$work/seed" "$root/usr/share/sapar/content"
+	fi
+	find "$root/usr/share/sapar" -type d -exec chmod 0755 {} + && find "$root/usr/share/sapar" -type f -exec chmod 0644 {} +
 	cat >"$root/usr/share/doc/sapar/copyright" <<-COPYRIGHT
 	Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 	Upstream-Name: sapar

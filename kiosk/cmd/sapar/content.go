@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -166,7 +167,11 @@ func contentBuild(e env, args []string) int {
 		}
 		*version = "content-" + d
 	}
-	idx, err := bundle.Write(*out, *version, time.Now(), files)
+	created := time.Now()
+	if sde, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+		created = time.Unix(sde, 0) // reproducible builds: the same sources give the same bundle
+	}
+	idx, err := bundle.Write(*out, *version, created, files)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "sapar content build:", err)
 		return exitFailure
