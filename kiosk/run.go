@@ -402,12 +402,14 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 				log.Error("hot reload: new content does not open; keeping the old", "dir", newDir, "err", err)
 				return
 			}
-			old := srv.SetStore(ns)
 			activeDir = newDir
 			v, _ := ns.Version(ctx)
-			log.Info("hot reload: new content serving", "version", v)
-			systemd.Status(k.statusLine(drv, v))
-			time.AfterFunc(k.o.SwapGrace, func() { old.Close() })
+			log.Info("hot reload: new content ready, switching at the next idle reset", "version", v)
+			srv.StageStore(ns, func(old *content.Store) {
+				log.Info("hot reload: new content serving", "version", v)
+				systemd.Status(k.statusLine(drv, v))
+				time.AfterFunc(k.o.SwapGrace, func() { old.Close() })
+			})
 		})
 		if err != nil && ctx.Err() == nil {
 			log.Error("content watcher stopped: new content needs a restart", "err", err)

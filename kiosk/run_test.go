@@ -355,7 +355,17 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 	if res := update(); !strings.Contains(res, "updated to") {
 		t.Fatalf("update result: %s", res)
 	}
-	waitFor(t, "hot reload of v2", 10*time.Second, func() bool {
+	// Someone is reading a guide: the new content waits for the idle reset.
+	waitFor(t, "v2 staged", 10*time.Second, func() bool {
+		return strings.Contains(logs.String(), "new content ready, switching at the next idle reset")
+	})
+	if _, b := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil); strings.Contains(string(b), "UPDATED") {
+		t.Fatal("new content switched in under a person mid-session")
+	}
+	if code, b := c.do("POST", "/api/session", map[string]string{"X-Sapar-Token": token}, map[string]string{"event": "idle-reset"}); code != http.StatusNoContent {
+		t.Fatalf("idle-reset event: %d %s", code, b)
+	}
+	waitFor(t, "hot reload of v2 at the idle reset", 10*time.Second, func() bool {
 		_, b := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
 		return strings.Contains(string(b), "UPDATED Is the agency licensed?")
 	})

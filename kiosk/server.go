@@ -89,6 +89,11 @@ type Server struct {
 	static  map[string]staticFile
 	started time.Time
 	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
+
+	pendingMu sync.Mutex
+	pending   *content.Store           // staged by StageStore, waiting for an idle moment
+	switched  func(old *content.Store) // told when pending is switched in
+	used      atomic.Int64             // unix nanoseconds of the last API call a person caused
 	speech  *speech                       // nil: no espeak-ng, the read-aloud button is hidden
 	qrs     qrCache                       // QR pictures of guide links, drawn once
 }
@@ -96,9 +101,44 @@ type Server struct {
 // Store returns the content store in use now.
 func (s *Server) Store() *content.Store { return s.store.Load() }
 
-// SetStore switches to new content (hot reload after an update) and returns
-// the previous store so the caller can close it once requests drain.
+// SetStore switches to new content at once and returns the previous store
+// so the caller can close it once requests drain (content preview, tests).
 func (s *Server) SetStore(st *content.Store) *content.Store { return s.store.Swap(st) }
+
+// StageStore queues new content (hot reload after an update). It is
+// switched in at the next idle reset or session start, or once nobody has
+// used the kiosk for the idle timeout, so a person reading a guide is never
+// disturbed mid-session. switched is called with the previous store after
+// the switch; content staged again before that replaces (and closes) the
+// waiting one.
+func (s *Server) StageStore(st *content.Store, switched func(old *content.Store)) {
+	s.pendingMu.Lock()
+	if s.pending != nil && s.pending != st {
+		s.pending.Close()
+	}
+	s.pending, s.switched = st, switched
+	s.pendingMu.Unlock()
+	if time.Since(s.lastUse()) >= s.opt.IdleTimeout {
+		s.applyStaged()
+	}
+}
+
+// applyStaged switches in staged content, if any.
+func (s *Server) applyStaged() {
+	s.pendingMu.Lock()
+	st, done := s.pending, s.switched
+	s.pending, s.switched = nil, nil
+	s.pendingMu.Unlock()
+	if st == nil {
+		return
+	}
+	old := s.store.Swap(st)
+	if done != nil {
+		done(old)
+	}
+}
+
+func (s *Server) lastUse() time.Time { return time.Unix(0, s.used.Load()) }
 
 type staticFile struct {
 	data  []byte
@@ -207,6 +247,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return localOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.add("sapar_http_requests_total", "")
+		if strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/api/heartbeat" {
+			s.used.Store(time.Now().UnixNano())
+		}
 		next.ServeHTTP(w, r)
 	}))
 }
@@ -415,6 +458,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	switch req.Event {
 	case "start":
 		s.opt.Usage.Session()
+		s.applyStaged() // from the attract screen: nobody is mid-guide
 	case "language":
 		l, ok := content.LookupLanguage(req.Lang)
 		if !ok {
@@ -424,6 +468,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		s.opt.Usage.Language(l.Tag)
 	case "idle-reset":
 		s.opt.Usage.IdleReset()
+		s.applyStaged()
 	default:
 		apiError(w, http.StatusBadRequest, "unknown session event")
 		return
@@ -501,9 +546,28 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// switchWhenIdle applies staged content once the kiosk has gone unused
+// for the idle timeout (a page left on the attract screen sends nothing).
+func (s *Server) switchWhenIdle(ctx context.Context) {
+	tick := min(s.opt.IdleTimeout/2, 5*time.Second)
+	t := time.NewTicker(max(tick, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if time.Since(s.lastUse()) >= s.opt.IdleTimeout {
+				s.applyStaged()
+			}
+		}
+	}
+}
+
 // Serve runs the job worker and the HTTP server on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.jobs.run(ctx, s.metrics)
+	go s.switchWhenIdle(ctx)
 	defer s.jobs.close() // after the worker has recorded its last job
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)

@@ -1,0 +1,69 @@
+package kiosk
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sapar/content"
+	"sapar/content/sample"
+	"sapar/drivers/receipt"
+)
+
+func versionStore(t *testing.T, version string) *content.Store {
+	t.Helper()
+	set, err := content.Load(sample.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := content.OpenStore(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Replace(context.Background(), set, version); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// New content from an update never replaces what a person is reading: it
+// waits for the idle reset, a new session, or a kiosk nobody uses.
+func TestStagedContentWaitsForAnIdleMoment(t *testing.T) {
+	a, b, c := versionStore(t, "a"), versionStore(t, "b"), versionStore(t, "c")
+	srv, err := NewServer(Options{Store: a, IdleTimeout: 300 * time.Millisecond,
+		Print: func(context.Context, receipt.Document) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx, ln)
+
+	srv.used.Store(time.Now().UnixNano()) // someone is mid-guide
+	var switched []*content.Store
+	srv.StageStore(b, func(old *content.Store) { switched = append(switched, old) })
+	if srv.Store() != a {
+		t.Fatal("staged content switched in while the kiosk was in use")
+	}
+	srv.applyStaged() // what an idle-reset or session-start event does
+	if srv.Store() != b || len(switched) != 1 || switched[0] != a {
+		t.Fatalf("after the idle reset: store b=%v, switched %d", srv.Store() == b, len(switched))
+	}
+
+	srv.used.Store(time.Now().UnixNano())
+	srv.StageStore(c, func(old *content.Store) {})
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Store() != c && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if srv.Store() != c {
+		t.Fatal("staged content never switched in on a kiosk nobody used")
+	}
+}
