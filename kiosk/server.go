@@ -94,8 +94,8 @@ type Server struct {
 	pending   *content.Store           // staged by StageStore, waiting for an idle moment
 	switched  func(old *content.Store) // told when pending is switched in
 	used      atomic.Int64             // unix nanoseconds of the last API call a person caused
-	speech  *speech                       // nil: no espeak-ng, the read-aloud button is hidden
-	qrs     qrCache                       // QR pictures of guide links, drawn once
+	speech    *speech                  // nil: no espeak-ng, the read-aloud button is hidden
+	qrs       qrCache                  // QR pictures of guide links, drawn once
 }
 
 // Store returns the content store in use now.
