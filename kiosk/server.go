@@ -87,6 +87,7 @@ type Server struct {
 	metrics *metrics
 	page    []byte // index.html rendered once at start
 	static  map[string]staticFile
+	i18n    map[string]map[string]string // UI strings by language, for the slip's stage line
 	started time.Time
 	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
 
@@ -182,6 +183,13 @@ func NewServer(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("kiosk: ui assets: %w", err)
 	}
 	s.static = static
+	raw, err := staticFS.ReadFile("ui/static/i18n.json")
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
+	}
+	if err := json.Unmarshal(raw, &s.i18n); err != nil {
+		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
+	}
 	for _, need := range []string{"app.js", "app.css", "i18n.json", "keyboards.json", "pictograms.svg"} {
 		if assets[need] == "" {
 			return nil, fmt.Errorf("kiosk: ui asset %s missing from the build", need)
@@ -503,10 +511,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 
 // slip turns a guide into the neutral document the receipt layout prints.
 func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
-	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: s.opt.Notice}
-	if len(g.Countries) > 0 {
-		doc.Subtitle = strings.Join(g.Countries, " · ")
-	}
+	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: s.opt.Notice, Subtitle: s.slipSubtitle(g)}
 	if len(g.Links) > 0 {
 		doc.QRURL, doc.QRCaption = g.Links[0].URL, g.Links[0].Label
 	}
@@ -517,6 +522,31 @@ func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
 	footer = append(footer, s.opt.Now().Format("2006-01-02 15:04"), "Sapar · content "+version)
 	doc.Footer = footer
 	return doc
+}
+
+// slipSubtitle is the slip's stage and country line, in the guide's
+// language: "Кетүүнү ойлонуп жатам · Орусия · Казакстан".
+func (s *Server) slipSubtitle(g *content.GuideView) string {
+	var parts []string
+	for _, st := range g.Stages {
+		if label := s.uiString(g.Lang, "stage."+st); label != "" {
+			parts = append(parts, label)
+		}
+	}
+	for _, c := range g.Countries {
+		parts = append(parts, content.CountryName(c, g.Lang))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// uiString is a UI string (kiosk/ui/static/i18n.json) in lang or its fallbacks.
+func (s *Server) uiString(lang, key string) string {
+	for _, l := range content.Chain(lang) {
+		if v := s.i18n[l][key]; v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,28 @@ func TestStagedContentWaitsForAnIdleMoment(t *testing.T) {
 	}
 	if srv.Store() != c {
 		t.Fatal("staged content never switched in on a kiosk nobody used")
+	}
+}
+
+// The slip's second line names the stages and countries in the reader's
+// language, as the screen does.
+func TestSlipSubtitleIsInTheGuidesLanguage(t *testing.T) {
+	st := versionStore(t, "v")
+	srv, err := NewServer(Options{Store: st, Print: func(context.Context, receipt.Document) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := st.Guide(context.Background(), "country-russia", "ky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := srv.slip(g, "v")
+	for _, want := range []string{"Кетүүнү ойлонуп жатам", "Россия"} {
+		if !strings.Contains(doc.Subtitle, want) {
+			t.Errorf("subtitle %q lacks %q", doc.Subtitle, want)
+		}
+	}
+	if strings.Contains(doc.Subtitle, "RU") || strings.Contains(doc.Subtitle, "thinking") {
+		t.Errorf("subtitle %q shows codes, not words", doc.Subtitle)
 	}
 }
