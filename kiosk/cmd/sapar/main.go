@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"publish":   {"publisher side of signed updates (init, add, timestamp, rotate, status)", runPublish},
 		"update":    {"one verified update cycle from HTTP mirrors or a USB directory", runUpdate},
 		"provision": {"first-boot provisioning from a provisioning file", runProvision},
+		"report":    {"information-needs report from the anonymous usage counts (CSV or HTML)", runReport},
 		"doctor":    {"technician checks: printer, display, clock, disk, content, updates, network", runDoctor},
 		"version":   {"print the build commit and the embedded content version", runVersion},
 		"help":      {"show this help", nil},
