@@ -33,6 +33,7 @@ type guideJSON struct {
 	Pictogram string   `json:"pictogram"`
 	Links     []Link   `json:"links"`
 	Sources   []string `json:"sources"`
+	Contacts  []string `json:"contacts,omitempty"`
 	Langs     []string `json:"langs"`
 }
 
@@ -60,7 +61,7 @@ func Compile(set *Set) (map[string][]byte, error) {
 	}
 	for _, g := range set.Guides {
 		gj := guideJSON{ID: g.ID, Stages: g.Stages, Audiences: g.Audiences, Countries: g.Countries,
-			Pictogram: g.Pictogram, Links: g.Links, Sources: g.Sources}
+			Pictogram: g.Pictogram, Links: g.Links, Sources: g.Sources, Contacts: g.Contacts}
 		for _, t := range sortedTexts(g) {
 			gj.Langs = append(gj.Langs, t.Lang)
 			if err := put(path.Join("guides", g.ID, t.Lang+".json"), textJSON{Lang: t.Lang, Title: t.Title, Summary: t.Summary,
@@ -239,7 +240,7 @@ func LoadBundle(b *bundle.Bundle) (*Set, error) {
 			return nil, fail("guides/"+id, "guide.json lists languages %v, the bundle has %d texts", gj.Langs, len(texts[id]))
 		}
 		g := &Guide{ID: id, Stages: gj.Stages, Audiences: gj.Audiences, Countries: gj.Countries, Pictogram: gj.Pictogram,
-			Links: gj.Links, Sources: gj.Sources, Texts: map[string]*Text{}}
+			Links: gj.Links, Sources: gj.Sources, Contacts: gj.Contacts, Texts: map[string]*Text{}}
 		for _, l := range gj.Langs {
 			t := texts[id][l]
 			if t == nil {

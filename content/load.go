@@ -55,6 +55,7 @@ type guideFile struct {
 	Pictogram string   `yaml:"pictogram"`
 	Links     []Link   `yaml:"links"`
 	Sources   []string `yaml:"sources"`
+	Contacts  []string `yaml:"contacts"`
 }
 
 type frontMatter struct {
@@ -121,11 +122,27 @@ func Load(fsys fs.FS) (*Set, error) {
 	}
 	set.Contacts = loadContacts(fsys, add)
 	set.Agencies = loadAgencies(fsys, add)
+	checkGuideContacts(set, add)
 	if len(probs) > 0 {
 		return nil, probs
 	}
 	sort.Slice(set.Guides, func(i, j int) bool { return set.Guides[i].ID < set.Guides[j].ID })
 	return set, nil
+}
+
+// checkGuideContacts: every contact a guide names is in contacts.yaml.
+func checkGuideContacts(set *Set, add func(string, int, string, ...any)) {
+	known := map[string]bool{}
+	for _, c := range set.Contacts {
+		known[c.ID] = true
+	}
+	for _, g := range set.Guides {
+		for _, id := range g.Contacts {
+			if !known[id] {
+				add(path.Join("guides", g.ID, "guide.yaml"), 0, "contact %q is not in contacts.yaml", id)
+			}
+		}
+	}
 }
 
 func tagList() []string {
@@ -255,7 +272,7 @@ func loadGuideYAML(fsys fs.FS, dir, name string, add func(string, int, string, .
 		return nil, false
 	}
 	return &Guide{ID: gf.ID, Stages: gf.Stages, Audiences: gf.Audiences, Countries: gf.Countries,
-		Pictogram: gf.Pictogram, Links: gf.Links, Sources: gf.Sources, Texts: map[string]*Text{}}, true
+		Pictogram: gf.Pictogram, Links: gf.Links, Sources: gf.Sources, Contacts: gf.Contacts, Texts: map[string]*Text{}}, true
 }
 
 func loadText(fsys fs.FS, file, tag string, g *Guide, md goldmark.Markdown, add func(string, int, string, ...any)) (*Text, bool) {

@@ -69,3 +69,14 @@ func FuzzLoadText(f *testing.F) {
 		}
 	})
 }
+
+func TestGuideNamingAnUnknownContactIsRefused(t *testing.T) {
+	fsys := fstest.MapFS{
+		"guides/g/guide.yaml": {Data: []byte("id: g\nstages: [thinking]\npictogram: visa\nsources: [x]\ncontacts: [no-such-office]\n")},
+		"guides/g/en.md":      {Data: []byte("---\ntitle: T\nsummary: S\nprint: [a]\n---\n")},
+	}
+	_, err := Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), `contact "no-such-office" is not in contacts.yaml`) {
+		t.Fatalf("Load error = %v", err)
+	}
+}

@@ -12,6 +12,7 @@ type Guide struct {
 	Pictogram string
 	Links     []Link
 	Sources   []string
+	Contacts  []string         // ids in contacts.yaml: the key contacts printed on the slip
 	Texts     map[string]*Text // by language tag
 }
 

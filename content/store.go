@@ -39,6 +39,8 @@ var migrations = []string{
 	// 3: Russian texts stemmed (StemRussian, then Fold), so word forms meet.
 	`CREATE VIRTUAL TABLE search_stems USING fts5(
 		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');`,
+	// 4: the key contacts of a guide (ids in contacts), printed on its slip.
+	`ALTER TABLE guides ADD COLUMN contacts TEXT NOT NULL DEFAULT '[]';`,
 }
 
 // Store is the kiosk's read side of the content: an SQLite index built from
@@ -122,7 +124,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 			return fmt.Errorf("content: index: %w", err)
 		}
 	}
-	insG, err := tx.PrepareContext(ctx, `INSERT INTO guides VALUES (?,?,?,?,?,?,?)`)
+	insG, err := tx.PrepareContext(ctx, `INSERT INTO guides (id, pictogram, stages, audiences, countries, links, sources, contacts) VALUES (?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
@@ -147,7 +149,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	for p := range prepareTexts(ctx, set) {
 		g := p.guide
 		if _, err := insG.ExecContext(ctx, g.ID, g.Pictogram, jsonText(g.Stages), jsonText(g.Audiences),
-			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources)); err != nil {
+			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources), jsonText(nonNil(g.Contacts))); err != nil {
 			return fmt.Errorf("content: index guide %s: %w", g.ID, err)
 		}
 		for _, f := range p.texts {
@@ -235,6 +237,13 @@ func prepareTexts(ctx context.Context, set *Set) <-chan preparedGuide {
 	return out
 }
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -292,6 +301,7 @@ type GuideView struct {
 	Pictogram string            `json:"pictogram"`
 	Sources   []string          `json:"sources"`
 	Reviewed  string            `json:"reviewed"`
+	Contacts  []ContactView     `json:"contacts,omitempty"` // the guide's key contacts, names in lang
 	labels    map[string]string // unexported: folded into Links
 }
 
@@ -308,9 +318,9 @@ var ErrNotFound = errors.New("content: not found")
 // Guide returns guide id in lang, following the language's fallback chain.
 func (s *Store) Guide(ctx context.Context, id, lang string) (*GuideView, error) {
 	v := &GuideView{ID: id}
-	var stages, countries, links, sources string
-	err := s.db.QueryRowContext(ctx, `SELECT pictogram, stages, countries, links, sources FROM guides WHERE id = ?`, id).
-		Scan(&v.Pictogram, &stages, &countries, &links, &sources)
+	var stages, countries, links, sources, contacts string
+	err := s.db.QueryRowContext(ctx, `SELECT pictogram, stages, countries, links, sources, contacts FROM guides WHERE id = ?`, id).
+		Scan(&v.Pictogram, &stages, &countries, &links, &sources, &contacts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: guide %q", ErrNotFound, id)
 	}
@@ -322,6 +332,18 @@ func (s *Store) Guide(ctx context.Context, id, lang string) (*GuideView, error) 
 	json.Unmarshal([]byte(countries), &v.Countries)
 	json.Unmarshal([]byte(links), &rawLinks)
 	json.Unmarshal([]byte(sources), &v.Sources)
+	var contactIDs []string
+	json.Unmarshal([]byte(contacts), &contactIDs)
+	for _, cid := range contactIDs {
+		c, err := s.Contact(ctx, cid, lang)
+		if errors.Is(err, ErrNotFound) {
+			continue // the loader refuses such content; an old index may lack it
+		}
+		if err != nil {
+			return nil, err
+		}
+		v.Contacts = append(v.Contacts, c)
+	}
 	chain := Chain(lang)
 	for i, l := range chain {
 		var print, labels string

@@ -183,12 +183,8 @@ func NewServer(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("kiosk: ui assets: %w", err)
 	}
 	s.static = static
-	raw, err := staticFS.ReadFile("ui/static/i18n.json")
-	if err != nil {
-		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
-	}
-	if err := json.Unmarshal(raw, &s.i18n); err != nil {
-		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
+	if s.i18n, err = UIStrings(); err != nil {
+		return nil, err
 	}
 	for _, need := range []string{"app.js", "app.css", "i18n.json", "keyboards.json", "pictograms.svg"} {
 		if assets[need] == "" {
@@ -511,42 +507,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 
 // slip turns a guide into the neutral document the receipt layout prints.
 func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
-	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: s.opt.Notice, Subtitle: s.slipSubtitle(g)}
-	if len(g.Links) > 0 {
-		doc.QRURL, doc.QRCaption = g.Links[0].URL, g.Links[0].Label
-	}
-	footer := []string{}
-	if s.opt.Place != "" {
-		footer = append(footer, s.opt.Place)
-	}
-	footer = append(footer, s.opt.Now().Format("2006-01-02 15:04"), "Sapar · content "+version)
-	doc.Footer = footer
-	return doc
-}
-
-// slipSubtitle is the slip's stage and country line, in the guide's
-// language: "Кетүүнү ойлонуп жатам · Орусия · Казакстан".
-func (s *Server) slipSubtitle(g *content.GuideView) string {
-	var parts []string
-	for _, st := range g.Stages {
-		if label := s.uiString(g.Lang, "stage."+st); label != "" {
-			parts = append(parts, label)
-		}
-	}
-	for _, c := range g.Countries {
-		parts = append(parts, content.CountryName(c, g.Lang))
-	}
-	return strings.Join(parts, " · ")
-}
-
-// uiString is a UI string (kiosk/ui/static/i18n.json) in lang or its fallbacks.
-func (s *Server) uiString(lang, key string) string {
-	for _, l := range content.Chain(lang) {
-		if v := s.i18n[l][key]; v != "" {
-			return v
-		}
-	}
-	return ""
+	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, Version: version, Now: s.opt.Now(), Strings: s.i18n})
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

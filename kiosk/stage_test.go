@@ -91,3 +91,30 @@ func TestSlipSubtitleIsInTheGuidesLanguage(t *testing.T) {
 		t.Errorf("subtitle %q shows codes, not words", doc.Subtitle)
 	}
 }
+
+// The slip carries the guide's key contacts, named in the reader's language,
+// with only the ways to reach them that the content holds.
+func TestSlipCarriesTheKeyContacts(t *testing.T) {
+	st := versionStore(t, "v")
+	g, err := st.Guide(context.Background(), "unpaid-wages-help", "ky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strs, err := UIStrings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := Slip(g, SlipOptions{Version: "v", Now: time.Now(), Strings: strs})
+	if len(doc.Contacts) == 0 {
+		t.Fatal("no key contacts on the unpaid-wages slip")
+	}
+	joined := strings.Join(doc.Contacts, "\n")
+	if !strings.Contains(joined, "Эмгек, социалдык камсыздоо жана миграция министрлиги — mlsp.gov.kg") {
+		t.Errorf("contacts not in Kyrgyz with their website:\n%s", joined)
+	}
+	for _, c := range g.Contacts {
+		if c.Phone == "" && strings.Contains(joined, "+") {
+			t.Errorf("a phone number appeared that the content does not hold:\n%s", joined)
+		}
+	}
+}

@@ -2,13 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"sapar/drivers/printer"
 	"sapar/drivers/receipt"
 	"sapar/drivers/serialport"
+	"sapar/kiosk"
 )
 
 // runPrint renders a guide slip to ESC/POS bytes and/or a PNG, or prints it
@@ -66,7 +68,7 @@ func runPrint(e env) int {
 		if *src != "" {
 			fsys = os.DirFS(*src)
 		}
-		doc, err = guideDocument(fsys, *topic, *lang)
+		doc, err = guideDocument(e.ctx, fsys, *topic, *lang)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "sapar print:", err)
 			return exitFailure
@@ -121,34 +123,38 @@ func runPrint(e env) int {
 	return exitOK
 }
 
-// guideDocument maps a guide text to the slip document, like the kiosk does
-// (kiosk.Server.slip) but without a kiosk place or a store version.
-func guideDocument(fsys fs.FS, topic, lang string) (receipt.Document, error) {
+// guideDocument lays a guide out exactly as the kiosk does (kiosk.Slip):
+// the sources are indexed into a throwaway store so the fallback chain,
+// link labels and key contacts come out the same way.
+func guideDocument(ctx context.Context, fsys fs.FS, topic, lang string) (receipt.Document, error) {
 	set, err := content.Load(fsys)
 	if err != nil {
 		return receipt.Document{}, fmt.Errorf("load content: %w", err)
 	}
-	g := set.Guide(topic)
-	if g == nil {
-		return receipt.Document{}, fmt.Errorf("no guide %q", topic)
+	version, err := content.Digest(fsys)
+	if err != nil {
+		return receipt.Document{}, err
 	}
-	var t *content.Text
-	for _, l := range content.Chain(lang) {
-		if t = g.Texts[l]; t != nil {
-			break
-		}
+	dir, err := os.MkdirTemp("", "sapar-print-*")
+	if err != nil {
+		return receipt.Document{}, err
 	}
-	if t == nil {
-		return receipt.Document{}, errors.New("guide " + topic + " has no text in " + lang)
+	defer os.RemoveAll(dir)
+	st, err := content.BuildStore(filepath.Join(dir, "index.db"))
+	if err != nil {
+		return receipt.Document{}, err
 	}
-	doc := receipt.Document{Lang: t.Lang, Title: t.Title, Steps: t.Print}
-	if len(g.Countries) > 0 {
-		doc.Subtitle = strings.Join(g.Countries, " · ")
+	defer st.Close()
+	if err := st.Replace(ctx, set, version); err != nil {
+		return receipt.Document{}, err
 	}
-	if len(g.Links) > 0 {
-		doc.QRURL = g.Links[0].URL
-		doc.QRCaption = t.LinkLabels[g.Links[0].ID]
+	g, err := st.Guide(ctx, topic, content.NormalizeTag(lang))
+	if err != nil {
+		return receipt.Document{}, err
 	}
-	doc.Footer = []string{time.Now().Format("2006-01-02"), "Sapar · " + t.Lang}
-	return doc, nil
+	strs, err := kiosk.UIStrings()
+	if err != nil {
+		return receipt.Document{}, err
+	}
+	return kiosk.Slip(g, kiosk.SlipOptions{Version: version, Now: time.Now(), Strings: strs}), nil
 }

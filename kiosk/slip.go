@@ -1,0 +1,93 @@
+package kiosk
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"sapar/content"
+	"sapar/drivers/receipt"
+)
+
+// SlipOptions is what a slip says besides the guide.
+type SlipOptions struct {
+	Place   string    // where the kiosk stands (footer)
+	Notice  string    // e.g. that the content is a demo sample (printed prominently)
+	Version string    // content version (footer)
+	Now     time.Time // printed date
+	// Strings are the UI strings by language (kiosk/ui/static/i18n.json),
+	// for the stage names; UIStrings loads them.
+	Strings map[string]map[string]string
+}
+
+// UIStrings returns the UI's strings by language from the embedded i18n.json.
+func UIStrings() (map[string]map[string]string, error) {
+	raw, err := staticFS.ReadFile("ui/static/i18n.json")
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
+	}
+	var m map[string]map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
+	}
+	return m, nil
+}
+
+// Slip turns a guide into the neutral document the receipt layout prints:
+// title; the stage and country line in the guide's language; the numbered
+// steps; the key contacts; the QR of the first link with its label; a
+// footer with the place, date and content version. The kiosk and
+// `sapar print` both use it, so the printed slip is the same from either.
+func Slip(g *content.GuideView, o SlipOptions) receipt.Document {
+	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: o.Notice, Subtitle: slipSubtitle(g, o.Strings)}
+	for _, c := range g.Contacts {
+		doc.Contacts = append(doc.Contacts, contactLine(c))
+	}
+	if len(g.Links) > 0 {
+		doc.QRURL, doc.QRCaption = g.Links[0].URL, g.Links[0].Label
+	}
+	if o.Place != "" {
+		doc.Footer = append(doc.Footer, o.Place)
+	}
+	doc.Footer = append(doc.Footer, o.Now.Format("2006-01-02 15:04"))
+	if o.Version != "" {
+		doc.Footer = append(doc.Footer, "Sapar · content "+o.Version)
+	}
+	return doc
+}
+
+// contactLine is one key contact on the slip: its name in the reader's
+// language and whatever way to reach it the content has (phone first: many
+// readers have no smartphone). Empty fields stay empty: nothing is invented.
+func contactLine(c content.ContactView) string {
+	var reach []string
+	web := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(c.Website, "https://"), "http://"), "/")
+	for _, v := range []string{c.Phone, web, strings.TrimPrefix(c.Telegram, "https://")} {
+		if v != "" {
+			reach = append(reach, v)
+		}
+	}
+	if len(reach) == 0 {
+		return c.Name
+	}
+	return c.Name + " — " + strings.Join(reach, ", ")
+}
+
+// slipSubtitle is the slip's stage and country line, in the guide's
+// language: "Кетүүнү ойлонуп жатам · Россия".
+func slipSubtitle(g *content.GuideView, strs map[string]map[string]string) string {
+	var parts []string
+	for _, st := range g.Stages {
+		for _, l := range content.Chain(g.Lang) {
+			if v := strs[l]["stage."+st]; v != "" {
+				parts = append(parts, v)
+				break
+			}
+		}
+	}
+	for _, c := range g.Countries {
+		parts = append(parts, content.CountryName(c, g.Lang))
+	}
+	return strings.Join(parts, " · ")
+}
