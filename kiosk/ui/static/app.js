@@ -229,9 +229,11 @@
       const l = (g.links || []).find((x) => x.url === a.getAttribute('href'));
       if (l) showQR(g.id, l); else dialog(el('div', { id: 'qr-panel' }, el('p', {}, t('linkNotAllowed')), closeButton()));
     });
+    const contacts = (g.contacts || []).length ? el('section', { class: 'contacts' }, el('h2', ui(), t('contacts')),
+      el('div', { class: 'list' }, g.contacts.map(contactCard))) : null;
     return el('article', { class: 'guide', lang: g.lang, dir },
       el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null,
-      steps, tools, links, el('h2', ui(), t('moreInfo')), body);
+      steps, tools, links, contacts, el('h2', ui(), t('moreInfo')), body);
   }
 
   function qrImg(src) { return el('img', { alt: '', src, width: 260, height: 260 }); }
@@ -359,11 +361,22 @@
     bar(t('contacts'));
     const list = await api('/api/contacts?' + q({ lang: S.lang }));
     if (!list || !list.length) return el('p', { class: 'empty' }, t('noResults'));
-    return el('div', { class: 'list' }, list.map((c) => el('div', { class: 'card contact', 'data-contact': c.id },
+    return el('div', { class: 'list' }, list.map(contactCard));
+  }
+
+  // contactCard: a contact's name, phone and hours, and its website and
+  // Telegram as QR buttons (only what the content holds).
+  function contactCard(c) {
+    let qr = c.qr;
+    if (!qr) {
+      qr = {};
+      for (const field of ['website', 'telegram']) if (c[field]) qr[field] = '/api/contacts/qr?' + q({ id: c.id, field });
+    }
+    return el('div', { class: 'card contact', 'data-contact': c.id },
       el('b', { lang: c.lang, dir: isRTL(c.lang) ? 'rtl' : 'ltr' }, c.name),
       c.phone ? el('div', {}, t('phone') + ': ', el('span', { dir: 'ltr', class: 'phone' }, c.phone)) : null,
       c.hours ? el('div', {}, t('hours') + ': ' + c.hours) : null,
-      Object.keys(c.qr || {}).map((field) => qrButton(field === 'website' ? t('website') : 'Telegram', c[field], c.qr[field], c.id + '-' + field)))));
+      Object.keys(qr).map((field) => qrButton(field === 'website' ? t('website') : 'Telegram', c[field], qr[field], c.id + '-' + field)));
   }
 
   // On-screen keyboard from data (keyboards.json): layouts per language,
