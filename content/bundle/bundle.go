@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -210,13 +211,19 @@ func checkPath(p string) error {
 // directory: write, fsync, rename, fsync the directory. After a power cut the
 // file is either the old one or the new one, never half of each.
 func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
+	return CopyAtomic(name, bytes.NewReader(data), perm)
+}
+
+// CopyAtomic is WriteFileAtomic for a stream: it never holds the whole
+// file in memory.
+func CopyAtomic(name string, r io.Reader, perm os.FileMode) error {
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(name)+"-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if _, err := io.Copy(tmp, r); err != nil {
 		tmp.Close()
 		return err
 	}
