@@ -5,30 +5,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"sapar/content"
-	"sapar/content/sample"
 	"sapar/drivers/receipt"
 )
 
 func contentServer(t *testing.T) http.Handler {
 	t.Helper()
-	set, err := content.Load(sample.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.OpenStore(filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Replace(context.Background(), set, "t"); err != nil {
-		t.Fatal(err)
-	}
+	st := versionStore(t, "t")
 	srv, err := NewServer(Options{Store: st, Print: func(context.Context, receipt.Document) error { return nil },
 		Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }})
 	if err != nil {
