@@ -76,6 +76,8 @@ func (s *Server) maintenanceRoutes(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	mux.HandleFunc("GET /api/maintenance/status", auth(s.handleMaintStatus))
+	mux.HandleFunc("POST /api/maintenance/report-link", auth(s.handleReportLink))
+	mux.HandleFunc("GET /maintenance/report", s.handleReportPage)
 	mux.HandleFunc("POST /api/maintenance/printer/status", auth(func(w http.ResponseWriter, r *http.Request) {
 		if m.Printer == nil {
 			apiError(w, http.StatusServiceUnavailable, "no printer configured")

@@ -81,15 +81,16 @@ func (noUsage) IdleReset()                               {}
 
 // Server is the kiosk's local HTTP server.
 type Server struct {
-	opt     Options
-	token   string // per-boot secret for state-changing calls
-	jobs    *jobs
-	metrics *metrics
-	page    []byte // index.html rendered once at start
-	static  map[string]staticFile
-	i18n    map[string]map[string]string // UI strings by language, for the slip's stage line
-	started time.Time
-	store   atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
+	opt         Options
+	token       string // per-boot secret for state-changing calls
+	jobs        *jobs
+	metrics     *metrics
+	page        []byte // index.html rendered once at start
+	static      map[string]staticFile
+	i18n        map[string]map[string]string // UI strings by language, for the slip's stage line
+	reportLinks reportLinks                  // one-time keys for the maintenance report frame
+	started     time.Time
+	store       atomic.Pointer[content.Store] // swapped by SetStore when new content is activated
 
 	pendingMu sync.Mutex
 	pending   *content.Store           // staged by StageStore, waiting for an idle moment

@@ -185,6 +185,12 @@
     keypad();
     document.querySelectorAll('#tabs button').forEach(function (b) { b.onclick = function () { tab(b.getAttribute('data-tab')); }; });
     document.querySelectorAll('[data-days]').forEach(function (b) { b.onclick = function () { usage(b.getAttribute('data-days')); }; });
+    $('#btn-charts').onclick = function () {
+      post('/api/maintenance/report-link?days=30').then(function (r) {
+        if (!r.body || !r.body.url) { text($('#usage'), (r.body && r.body.error) || 'The report cannot be drawn.'); return; }
+        var f = $('#usage-charts'); f.src = r.body.url; f.hidden = false;
+      }).catch(function () {});
+    };
     $('#btn-pstatus').onclick = function () {
       text($('#printer-msg'), 'Asking the printer…');
       post('/api/maintenance/printer/status').then(function (r) { text($('#printer-msg'), r.body.state + (r.body.error ? ' — ' + r.body.error : '')); refresh(); });

@@ -1,0 +1,117 @@
+package kiosk
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"sapar/provisioning/usage/report"
+)
+
+// reportLinks are one-time keys that let the maintenance screen show the
+// HTML information-needs report in a frame: a frame cannot send the
+// session header, so an unlocked session mints a key that works once,
+// for a minute.
+type reportLinks struct {
+	mu   sync.Mutex
+	keys map[string]time.Time // key → expiry
+}
+
+func (l *reportLinks) mint(now time.Time) string {
+	var b [16]byte
+	rand.Read(b[:])
+	k := hex.EncodeToString(b[:])
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.keys == nil {
+		l.keys = map[string]time.Time{}
+	}
+	for old, exp := range l.keys {
+		if now.After(exp) {
+			delete(l.keys, old)
+		}
+	}
+	l.keys[k] = now.Add(time.Minute)
+	return k
+}
+
+func (l *reportLinks) use(k string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	exp, ok := l.keys[k]
+	delete(l.keys, k)
+	return ok && !now.After(exp)
+}
+
+// handleReportLink (behind the maintenance session) answers
+// {"url": "/maintenance/report?key=…&days=N"} for the report frame.
+func (s *Server) handleReportLink(w http.ResponseWriter, r *http.Request) {
+	days := r.URL.Query().Get("days")
+	if _, err := strconv.Atoi(days); err != nil {
+		days = "30"
+	}
+	k := s.reportLinks.mint(s.opt.Now())
+	writeJSON(w, http.StatusOK, map[string]string{"url": "/maintenance/report?key=" + k + "&days=" + days})
+}
+
+// handleReportPage draws the HTML report (the same as `sapar report
+// --html`) for a one-time key. Its page has inline styles and no scripts:
+// its own CSP allows exactly that, and being framed by the kiosk itself.
+func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) {
+	m := s.opt.Maintenance
+	if !s.reportLinks.use(r.URL.Query().Get("key"), s.opt.Now()) {
+		http.Error(w, "This report link has expired: open the report again from the maintenance screen.", http.StatusForbidden)
+		return
+	}
+	if m.Usage == nil {
+		http.Error(w, "Usage statistics are not kept on this kiosk.", http.StatusServiceUnavailable)
+		return
+	}
+	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
+	if days <= 0 || days > 400 {
+		days = 30
+	}
+	now := s.opt.Now()
+	to := now.Truncate(time.Hour).Add(time.Hour)
+	from := to.Add(-time.Duration(days) * 24 * time.Hour)
+	if err := m.Usage.Flush(r.Context()); err != nil {
+		s.opt.Log.Warn("usage flush for report", "err", err)
+	}
+	rows, err := m.Usage.Rows(r.Context(), from, to)
+	if err != nil {
+		s.opt.Log.Error("usage report", "err", err)
+		http.Error(w, "Usage statistics cannot be read.", http.StatusInternalServerError)
+		return
+	}
+	loc := m.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	rep := report.Build(rows, from, to, loc)
+	var topics []string
+	seen := map[string]bool{}
+	for _, row := range rows {
+		if row.Topic != "" && !seen[row.Topic] {
+			seen[row.Topic] = true
+			topics = append(topics, row.Topic)
+		}
+	}
+	cat, err := report.CatalogFromStore(r.Context(), s.Store(), topics, "en")
+	if err != nil {
+		s.opt.Log.Warn("usage report titles", "err", err)
+	}
+	var buf bytes.Buffer
+	if err := report.HTML(&buf, report.Data{Title: m.KioskName + " (" + m.KioskID + ")", Report: rep, Guides: cat, Generated: now}); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
