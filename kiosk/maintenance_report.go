@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"sapar/provisioning/usage"
 	"sapar/provisioning/usage/report"
 )
 
@@ -58,6 +60,31 @@ func (s *Server) handleReportLink(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"url": "/maintenance/report?key=" + k + "&days=" + days})
 }
 
+// usageWindow flushes the usage counts and reads the last ?days=N
+// (default 30, at most 400) whole hours of them. The error is a sentence
+// for the technician.
+func (s *Server) usageWindow(r *http.Request) (rows []usage.Row, from, to time.Time, err error) {
+	m := s.opt.Maintenance
+	if m.Usage == nil {
+		return nil, from, to, errors.New("usage statistics are not kept on this kiosk")
+	}
+	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
+	if days <= 0 || days > 400 {
+		days = 30
+	}
+	to = s.opt.Now().Truncate(time.Hour).Add(time.Hour)
+	from = to.Add(-time.Duration(days) * 24 * time.Hour)
+	if err := m.Usage.Flush(r.Context()); err != nil {
+		s.opt.Log.Warn("usage flush for report", "err", err)
+	}
+	rows, err = m.Usage.Rows(r.Context(), from, to)
+	if err != nil {
+		s.opt.Log.Error("usage report", "err", err)
+		return nil, from, to, errors.New("usage statistics cannot be read")
+	}
+	return rows, from, to, nil
+}
+
 // handleReportPage draws the HTML report (the same as `sapar report
 // --html`) for a one-time key. Its page has inline styles and no scripts:
 // its own CSP allows exactly that, and being framed by the kiosk itself.
@@ -67,26 +94,12 @@ func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "This report link has expired: open the report again from the maintenance screen.", http.StatusForbidden)
 		return
 	}
-	if m.Usage == nil {
-		http.Error(w, "Usage statistics are not kept on this kiosk.", http.StatusServiceUnavailable)
+	rows, from, to, err := s.usageWindow(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
-	}
-	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
-	if days <= 0 || days > 400 {
-		days = 30
 	}
 	now := s.opt.Now()
-	to := now.Truncate(time.Hour).Add(time.Hour)
-	from := to.Add(-time.Duration(days) * 24 * time.Hour)
-	if err := m.Usage.Flush(r.Context()); err != nil {
-		s.opt.Log.Warn("usage flush for report", "err", err)
-	}
-	rows, err := m.Usage.Rows(r.Context(), from, to)
-	if err != nil {
-		s.opt.Log.Error("usage report", "err", err)
-		http.Error(w, "Usage statistics cannot be read.", http.StatusInternalServerError)
-		return
-	}
 	loc := m.Location
 	if loc == nil {
 		loc = time.UTC

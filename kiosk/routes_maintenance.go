@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -289,24 +288,9 @@ func (s *Server) handleMaintStatus(w http.ResponseWriter, r *http.Request) {
 // the CSV, over the last N days (default 30).
 func (s *Server) handleUsageReport(w http.ResponseWriter, r *http.Request) {
 	m := s.opt.Maintenance
-	if m.Usage == nil {
-		apiError(w, http.StatusServiceUnavailable, "usage statistics are not kept on this kiosk")
-		return
-	}
-	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
-	if days <= 0 || days > 400 {
-		days = 30
-	}
-	now := s.opt.Now()
-	to := now.Truncate(time.Hour).Add(time.Hour)
-	from := to.Add(-time.Duration(days) * 24 * time.Hour)
-	if err := m.Usage.Flush(r.Context()); err != nil {
-		s.opt.Log.Warn("usage flush for report", "err", err)
-	}
-	rows, err := m.Usage.Rows(r.Context(), from, to)
+	rows, from, to, err := s.usageWindow(r)
 	if err != nil {
-		s.opt.Log.Error("usage report", "err", err)
-		apiError(w, http.StatusInternalServerError, "usage statistics cannot be read")
+		apiError(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	var buf bytes.Buffer
