@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"sapar/content"
+	"sapar/content/release"
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
 	"sapar/drivers/printer"
@@ -64,29 +64,19 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 	if err := requireLoopback(opt.Addr); err != nil {
 		return nil, err
 	}
-	set, err := content.Load(opt.Content)
-	if err != nil {
-		return nil, fmt.Errorf("demo: the content does not load — run `sapar content check` on it:\n%w", err)
-	}
-	d.Version, err = content.Digest(opt.Content)
-	if err != nil {
-		return nil, err
-	}
-	d.Version = "sample-" + d.Version
 	tmp, err := os.MkdirTemp("", "sapar-demo-*")
 	if err != nil {
 		return nil, fmt.Errorf("demo: temporary state: %w", err)
 	}
 	d.cleanup = append(d.cleanup, func() { os.RemoveAll(tmp) })
 	d.state = tmp
-	store, err := content.OpenStore(filepath.Join(tmp, "index.db"))
+	// The same release path as an installed kiosk: bundle, index, health.
+	store, version, err := release.Build(opt.Content, filepath.Join(tmp, "release-0"), "sample-", time.Now())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("demo: %w", err)
 	}
+	d.Version = version
 	d.cleanup = append(d.cleanup, func() { store.Close() })
-	if err := store.Replace(ctx, set, d.Version); err != nil {
-		return nil, err
-	}
 
 	prof, err := escpos.ProfileByName(opt.Profile)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sapar/content"
+	"sapar/content/release"
 )
 
 // reloads numbers the indexes Reload builds, so each gets a new file.
@@ -23,22 +23,9 @@ func (d *Demo) Reload(ctx context.Context, fsys fs.FS) (string, error) {
 	if d.srv == nil || d.state == "" {
 		return "", fmt.Errorf("demo: reload: not started")
 	}
-	set, err := content.Load(fsys)
+	st, v, err := release.Build(fsys, filepath.Join(d.state, fmt.Sprintf("release-%d", reloads.Add(1))), "preview-", time.Now())
 	if err != nil {
 		return "", fmt.Errorf("demo: reload: %w", err)
-	}
-	v, err := content.Digest(fsys)
-	if err != nil {
-		return "", err
-	}
-	v = "preview-" + v
-	st, err := content.OpenStore(filepath.Join(d.state, fmt.Sprintf("index-%d.db", reloads.Add(1))))
-	if err != nil {
-		return "", err
-	}
-	if err := st.Replace(ctx, set, v); err != nil {
-		st.Close()
-		return "", err
 	}
 	old := d.srv.SetStore(st)
 	d.cleanup = append(d.cleanup, func() { st.Close() })

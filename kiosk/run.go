@@ -19,6 +19,7 @@ import (
 
 	"sapar/content"
 	"sapar/content/bundle"
+	"sapar/content/release"
 	"sapar/drivers/escpos"
 	"sapar/provisioning"
 	"sapar/provisioning/doctor"
@@ -27,10 +28,6 @@ import (
 	"sapar/systemd"
 	"sapar/updates"
 )
-
-// IndexDB is the SQLite index that Prepare builds inside each content
-// release (STATE/content/releases/<name>/index.db), next to the bundle.
-const IndexDB = "index.db"
 
 // PrintQueueDB is the persistent print queue in the state dir.
 const PrintQueueDB = "print-queue.db"
@@ -266,7 +263,7 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 
 	// Content: finish an interrupted activation, seed from the image if
 	// nothing is active, open the active release's index.
-	if err := updates.Recover(k.o.StateDir, healthCheck, k.logf); err != nil {
+	if err := updates.Recover(k.o.StateDir, release.Index{}, k.logf); err != nil {
 		log.Warn("recover interrupted activation", "err", err)
 	}
 	notice := ""
@@ -280,9 +277,9 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 	if err != nil {
 		return fmt.Errorf("run: active content: %w", err)
 	}
-	store, err := openRelease(dir)
+	store, dir, err := k.openActive(dir)
 	if err != nil {
-		return fmt.Errorf("run: open the content index of %s: %w (run sapar doctor; sapar update installs a fresh release)", dir, err)
+		return err
 	}
 	var storeMu sync.Mutex // guards activeDir and store swaps
 	activeDir := dir
@@ -397,7 +394,10 @@ func (k *Kiosk) runProvisioned(ctx context.Context, ln *net.TCPListener, st *pro
 			if newDir == activeDir || ctx.Err() != nil {
 				return
 			}
-			ns, err := openRelease(newDir)
+			ns, repaired, err := release.Open(newDir)
+			if repaired != "" {
+				log.Warn("hot reload: content repaired", "dir", newDir, "repair", repaired)
+			}
 			if err != nil {
 				log.Error("hot reload: new content does not open; keeping the old", "dir", newDir, "err", err)
 				return
@@ -508,7 +508,7 @@ func (k *Kiosk) updateClient(cfg *provisioning.Config) (*updates.Client, error) 
 	}
 	return &updates.Client{StateDir: k.o.StateDir, Mirrors: mirrors, TrustedRoot: root, BuildTime: updates.BuildTime(),
 		Clock: k.o.Now, HTTPClient: k.o.HTTPClient, Limits: k.o.FetchLimits, Logf: k.logf,
-		Prepare: prepareRelease, Health: healthCheck}, nil
+		Index: release.Index{}}, nil
 }
 
 func describeUpdate(r updates.Result) string {
@@ -539,6 +539,33 @@ func findUSBRepos(root string) []string {
 	return out
 }
 
+// openActive opens the active release's index. An index that is missing
+// (a release installed by an older sapar update), stale or unreadable is
+// rebuilt from the release's verified bundle; a release that still cannot
+// be served is given up for the previous one. Each repair is logged as a
+// warning (so the maintenance screen's error list shows it): a kiosk never
+// crash-loops on one bad release.
+func (k *Kiosk) openActive(dir string) (*content.Store, string, error) {
+	for tries := 0; ; tries++ {
+		st, repaired, err := release.Open(dir)
+		if repaired != "" {
+			k.log.Warn("content repaired", "dir", dir, "repair", repaired)
+		}
+		if err == nil {
+			return st, dir, nil
+		}
+		if tries > 0 {
+			return nil, "", fmt.Errorf("run: the previous content release cannot be served either: %w (run sapar doctor; sapar update or a USB stick installs a fresh release)", err)
+		}
+		r, ferr := updates.FallBack(k.o.StateDir, err)
+		if ferr != nil {
+			return nil, "", fmt.Errorf("run: open the content of %s: %w; %v (run sapar doctor; sapar update or a USB stick installs a fresh release)", dir, err, ferr)
+		}
+		k.log.Error("content release cannot be served: went back to the previous release", "bad", filepath.Base(dir), "now", r.Version, "err", err)
+		dir = r.Dir
+	}
+}
+
 // seed installs the content shipped in the image when nothing is active.
 // It returns the notice to show when that content is only the sample.
 func (k *Kiosk) seed() (notice string, err error) {
@@ -547,7 +574,7 @@ func (k *Kiosk) seed() (notice string, err error) {
 	if src != "" {
 		if _, err := os.Stat(filepath.Join(src, bundle.IndexName)); err == nil {
 			k.log.Info("seeding content from the image", "bundle", src)
-			_, err := updates.InstallLocal(k.o.StateDir, src, prepareRelease, healthCheck)
+			_, err := updates.InstallLocal(k.o.StateDir, src, release.Index{})
 			return "", err
 		}
 		if fi, err := os.Stat(src); err == nil && fi.IsDir() {
@@ -567,158 +594,15 @@ func (k *Kiosk) seed() (notice string, err error) {
 	}
 	defer os.RemoveAll(tmp)
 	bdir := filepath.Join(tmp, "bundle")
-	if err := writeSourceBundle(fsys, bdir, k.o.Now()); err != nil {
+	created := updates.BuildTime()
+	if created.IsZero() {
+		created = k.o.Now()
+	}
+	if _, err := release.WriteSourceBundle(fsys, bdir, "seed-", created); err != nil {
 		return "", fmt.Errorf("run: seed: %w", err)
 	}
-	if _, err := updates.InstallLocal(k.o.StateDir, bdir, prepareRelease, healthCheck); err != nil {
+	if _, err := updates.InstallLocal(k.o.StateDir, bdir, release.Index{}); err != nil {
 		return "", fmt.Errorf("run: seed: %w", err)
 	}
 	return notice, nil
-}
-
-// writeSourceBundle compiles content sources into a bundle, as `sapar
-// content build` does.
-func writeSourceBundle(fsys fs.FS, dir string, now time.Time) error {
-	set, err := content.Load(fsys)
-	if err != nil {
-		return fmt.Errorf("the content does not load — run sapar content check on it:\n%w", err)
-	}
-	files, err := content.Compile(set)
-	if err != nil {
-		return err
-	}
-	digest, err := content.Digest(fsys)
-	if err != nil {
-		return err
-	}
-	if len(digest) > 12 {
-		digest = digest[:12]
-	}
-	created := updates.BuildTime()
-	if created.IsZero() {
-		created = now
-	}
-	_, err = bundle.Write(dir, "seed-"+digest, created, files)
-	return err
-}
-
-// loadBundle reads the content set of a verified bundle.
-func loadBundle(b *bundle.Bundle) (*content.Set, error) { return content.LoadBundle(b) }
-
-// prepareRelease builds the SQLite index of a release in its staging dir.
-func prepareRelease(dir string) error {
-	b, err := bundle.Open(dir)
-	if err != nil {
-		return err
-	}
-	set, err := loadBundle(b)
-	if err != nil {
-		return fmt.Errorf("content of %s: %w", b.Index.Version, err)
-	}
-	// Built beside the index and renamed over it, so a crash never leaves
-	// a release without a complete index.
-	path := filepath.Join(dir, IndexDB)
-	tmp := path + ".new"
-	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-		os.Remove(p) // a half-built index left by a crash
-	}
-	st, err := content.BuildStore(tmp)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := st.Replace(ctx, set, b.Index.Version); err != nil {
-		st.Close()
-		return err
-	}
-	if err := st.Close(); err != nil {
-		return err
-	}
-	if err := fsyncFile(tmp); err != nil { // built without syncs: make it durable before it is named
-		return err
-	}
-	for _, p := range []string{path + "-wal", path + "-shm"} {
-		os.Remove(p)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return bundle.SyncDir(dir)
-}
-
-// healthCheck opens a release's index and asks it questions: the version
-// is the bundle's, guides are listed, a search answers.
-func healthCheck(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, IndexDB)); err != nil {
-		return fmt.Errorf("health: index missing: %w", err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, bundle.IndexName))
-	if err != nil {
-		return fmt.Errorf("health: %w", err)
-	}
-	idx, err := bundle.ParseIndex(raw)
-	if err != nil {
-		return fmt.Errorf("health: %w", err)
-	}
-	st, err := content.OpenStore(filepath.Join(dir, IndexDB))
-	if err != nil {
-		return fmt.Errorf("health: %w", err)
-	}
-	defer st.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	v, err := st.Version(ctx)
-	if err != nil {
-		return fmt.Errorf("health: version: %w", err)
-	}
-	if v != idx.Version {
-		return fmt.Errorf("health: index built from %q, bundle is %q", v, idx.Version)
-	}
-	list, err := st.List(ctx, "", "en")
-	if err != nil {
-		return fmt.Errorf("health: list: %w", err)
-	}
-	if len(list) == 0 {
-		return errors.New("health: no guides in the index")
-	}
-	if _, err := st.Search(ctx, "ru", "работа"); err != nil {
-		return fmt.Errorf("health: search: %w", err)
-	}
-	return nil
-}
-
-func fsyncFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
-
-func openRelease(dir string) (*content.Store, error) {
-	if _, err := os.Stat(filepath.Join(dir, IndexDB)); err != nil {
-		return nil, err
-	}
-	st, err := content.OpenStore(filepath.Join(dir, IndexDB))
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := st.Ping(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if stale, err := st.Stale(ctx); err == nil && stale {
-		// Built by an older binary that folded search text differently:
-		// rebuild from the release's own verified bundle.
-		st.Close()
-		if err := prepareRelease(dir); err != nil {
-			return nil, fmt.Errorf("rebuild stale index: %w", err)
-		}
-		return content.OpenStore(filepath.Join(dir, IndexDB))
-	}
-	return st, nil
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"sapar/content/release"
 	"sapar/content/sample"
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
@@ -82,7 +83,7 @@ func makeBundle(t testing.TB, files map[string][]byte) string {
 	src := t.TempDir()
 	writeTree(t, src, files)
 	out := filepath.Join(t.TempDir(), "bundle")
-	if err := writeSourceBundle(os.DirFS(src), out, time.Now()); err != nil {
+	if _, err := release.WriteSourceBundle(os.DirFS(src), out, "seed-", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return out

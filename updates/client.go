@@ -40,10 +40,10 @@ type Client struct {
 	// Deadline bounds a whole Update call (all sources); zero: 30 min.
 	Deadline time.Duration
 	Logf     func(format string, args ...any)
-	// Prepare builds derived files (the SQLite index) in the staging dir.
-	Prepare func(stagingDir string) error
-	// Health checks an activated release; an error rolls back.
-	Health func(dir string) error
+	// Index builds a release's derived files (the SQLite index) in staging
+	// and health-checks it once active; required (content/release.Index):
+	// without it a release would be activated that the kiosk cannot open.
+	Index Indexer
 	// OnChange is called after a new release became active (hot reload).
 	OnChange func(Release)
 
@@ -104,6 +104,9 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 	if len(c.TrustedRoot) == 0 {
 		return Result{}, errors.New("updates: no trusted root: the image or provisioning must provide root.json")
 	}
+	if c.Index == nil {
+		return Result{}, errNoIndexer
+	}
 	d := c.Deadline
 	if d == 0 {
 		d = 30 * time.Minute
@@ -115,7 +118,7 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	defer unlock()
-	if err := (&installer{state: c.StateDir, health: c.Health, logf: c.Logf}).finishPending(); err != nil {
+	if err := (&installer{state: c.StateDir, ix: c.Index, logf: c.Logf}).finishPending(); err != nil {
 		c.logf("%v", err)
 	}
 
@@ -290,7 +293,7 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 			}
 		}
 	}
-	in := &installer{state: c.StateDir, prepare: c.Prepare, health: c.Health, logf: c.Logf, hook: c.hook}
+	in := &installer{state: c.StateDir, ix: c.Index, logf: c.Logf, hook: c.hook}
 	if err := in.ensureDirs(); err != nil {
 		return res, err
 	}

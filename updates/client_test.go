@@ -86,12 +86,12 @@ func TestHealthFailureRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.publish("v2", guideFiles(5, 100, "broken"))
-	c.Health = func(dir string) error {
+	c.Index = testIndex{unhealthy: func(dir string) error {
 		if strings.Contains(dir, "v2") {
 			return errors.New("search returns nothing")
 		}
-		return testHealth(dir)
-	}
+		return nil
+	}}
 	_, err := c.Update(ctxT(t))
 	if err == nil || !strings.Contains(err.Error(), "rolled back") {
 		t.Fatalf("want rollback error, got %v", err)
@@ -178,7 +178,7 @@ func TestInstallLocalSeedsAndWatchActive(t *testing.T) {
 	f := newFixture(t, InitOptions{})
 	seed := f.makeBundle("image", guideFiles(3, 100, ""))
 	state := t.TempDir()
-	res, err := InstallLocal(state, seed, testPrepare, testHealth)
+	res, err := InstallLocal(state, seed, testIndex{})
 	if err != nil || !res.Changed || res.Version != "image" {
 		t.Fatalf("seed: %+v %v", res, err)
 	}
@@ -186,7 +186,7 @@ func TestInstallLocalSeedsAndWatchActive(t *testing.T) {
 		t.Fatal(v)
 	}
 	// seeding again never replaces the active release
-	res, err = InstallLocal(state, f.makeBundle("image2", guideFiles(3, 100, "z")), testPrepare, testHealth)
+	res, err = InstallLocal(state, f.makeBundle("image2", guideFiles(3, 100, "z")), testIndex{})
 	if err != nil || res.Changed || res.Version != "image" {
 		t.Fatalf("re-seed: %+v %v", res, err)
 	}
@@ -299,13 +299,13 @@ func TestCrashBeforeHealthCheckIsFinishedNextCycle(t *testing.T) {
 	}
 	// next boot: v2 turns out unhealthy; it must not stay active unchecked
 	c.hook = nil
-	c.Health = func(dir string) error {
+	c.Index = testIndex{unhealthy: func(dir string) error {
 		if strings.Contains(dir, "v2") {
 			return errors.New("search broken")
 		}
-		return testHealth(dir)
-	}
-	if err := Recover(state, c.Health, testLogf(t)); err != nil {
+		return nil
+	}}
+	if err := Recover(state, c.Index, testLogf(t)); err != nil {
 		t.Fatal(err)
 	}
 	if v := mustActive(t, state); v != "v1" {

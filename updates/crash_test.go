@@ -30,7 +30,7 @@ func TestCrashChild(t *testing.T) {
 	step, n := os.Getenv("SAPAR_CRASH_STEP"), 0
 	want, _ := strconv.Atoi(os.Getenv("SAPAR_CRASH_N"))
 	c := &Client{StateDir: state, Mirrors: []string{os.Getenv("SAPAR_CRASH_URL")}, TrustedRoot: root,
-		Limits: fastLimits(), Deadline: 20 * time.Second, Prepare: testPrepare, Health: testHealth}
+		Limits: fastLimits(), Deadline: 20 * time.Second, Index: testIndex{}}
 	c.hook = func(s string) {
 		fmt.Fprintf(os.Stderr, "STEP %s\n", s)
 		if s == step {
@@ -72,7 +72,7 @@ func TestCrashSafety(t *testing.T) {
 
 	// a kiosk freshly seeded with v1 (copied from a template: cp -a keeps the symlinks)
 	template := filepath.Join(t.TempDir(), "state")
-	if _, err := InstallLocal(template, v1, testPrepare, testHealth); err != nil {
+	if _, err := InstallLocal(template, v1, testIndex{}); err != nil {
 		t.Fatal(err)
 	}
 	fresh := func() string {

@@ -10,5 +10,6 @@
 // in the image, must not let a wrong clock (a Pi has no RTC) block updates
 // forever, and must never leave the kiosk without a complete active release,
 // whatever moment the power is cut. It knows nothing about SQLite or the UI:
-// the kiosk passes Prepare and Health functions.
+// every install path requires an Indexer (content/release.Index) that
+// builds the index in staging and health-checks the activated release.
 package updates

@@ -149,6 +149,21 @@ func testPrepare(dir string) error {
 	return os.WriteFile(filepath.Join(dir, "search.idx"), []byte(b.Index.Version+"\n"), 0o644)
 }
 
+// testIndex is the Indexer of these tests: testPrepare, then testHealth
+// unless unhealthy says the release in dir is broken.
+type testIndex struct{ unhealthy func(dir string) error }
+
+func (testIndex) Prepare(dir string) error { return testPrepare(dir) }
+
+func (ix testIndex) Health(dir string) error {
+	if ix.unhealthy != nil {
+		if err := ix.unhealthy(dir); err != nil {
+			return err
+		}
+	}
+	return testHealth(dir)
+}
+
 func testHealth(dir string) error {
 	raw, err := os.ReadFile(filepath.Join(dir, "search.idx"))
 	if err != nil {
@@ -164,7 +179,7 @@ func (f *fixture) client(state string, mirrors ...string) *Client {
 	return &Client{
 		StateDir: state, Mirrors: mirrors, TrustedRoot: f.rootBytes(),
 		Limits: fastLimits(), Deadline: 20 * time.Second, Logf: testLogf(f.t),
-		Prepare: testPrepare, Health: testHealth,
+		Index: testIndex{},
 	}
 }
 

@@ -106,13 +106,23 @@ func releaseName(version, indexSHA string) string {
 	return v + "-" + indexSHA[:12]
 }
 
+// Indexer is what a release needs beyond its verified files: Prepare builds
+// derived files (the SQLite index) in the staging dir before activation,
+// Health checks the activated release (an error rolls it back). The kiosk's
+// implementation is content/release.Index; every install path requires one.
+type Indexer interface {
+	Prepare(stagingDir string) error
+	Health(dir string) error
+}
+
+var errNoIndexer = errors.New("updates: no release Indexer given (content/release.Index): a release would be activated without its index")
+
 // installer turns a filled staging directory into the active release.
 type installer struct {
-	state   string
-	prepare func(stagingDir string) error
-	health  func(dir string) error
-	logf    func(format string, args ...any)
-	hook    func(step string) // test seam: crash points
+	state string
+	ix    Indexer
+	logf  func(format string, args ...any)
+	hook  func(step string) // test seam: crash points
 }
 
 func (in *installer) step(s string) {
@@ -191,10 +201,8 @@ func (in *installer) activate(staging, name string) (Release, error) {
 		return Release{}, fmt.Errorf("updates: staged bundle does not verify, not installed: %w", err)
 	}
 	in.step("verified")
-	if in.prepare != nil {
-		if err := in.prepare(staging); err != nil {
-			return Release{}, fmt.Errorf("updates: prepare %s: %w", b.Index.Version, err)
-		}
+	if err := in.ix.Prepare(staging); err != nil {
+		return Release{}, fmt.Errorf("updates: prepare %s: %w", b.Index.Version, err)
 	}
 	in.step("prepared")
 	if err := syncTree(staging); err != nil {
@@ -240,8 +248,8 @@ func (in *installer) activate(staging, name string) (Release, error) {
 	if err != nil {
 		return Release{}, err
 	}
-	if in.health != nil {
-		if herr := in.health(final); herr != nil {
+	{
+		if herr := in.ix.Health(final); herr != nil {
 			in.step("unhealthy")
 			writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644)
 			os.Remove(filepath.Join(in.content(), pendingFile))
@@ -286,8 +294,8 @@ func (in *installer) finishPending() error {
 	var herr error
 	if _, err := bundle.Open(dir); err != nil {
 		herr = err
-	} else if in.health != nil {
-		herr = in.health(dir)
+	} else {
+		herr = in.ix.Health(dir)
 	}
 	if herr == nil {
 		if in.logf != nil {
@@ -317,13 +325,16 @@ func (in *installer) finishPending() error {
 // (health-checks a release swapped in but never checked, rolling back if it
 // fails). Update and InstallLocal do it themselves; the kiosk calls it at
 // boot before loading ActiveDir.
-func Recover(state string, health func(dir string) error, logf func(format string, args ...any)) error {
+func Recover(state string, ix Indexer, logf func(format string, args ...any)) error {
+	if ix == nil {
+		return errNoIndexer
+	}
 	unlock, err := lockState(state)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return (&installer{state: state, health: health, logf: logf}).finishPending()
+	return (&installer{state: state, ix: ix, logf: logf}).finishPending()
 }
 
 // gc removes releases that are neither current nor previous, and staging.
@@ -355,17 +366,20 @@ func (in *installer) failedIndex() string {
 // the image) when the state has no usable active release; it never replaces
 // an active release (updates own that). It copies the bundle into a staging
 // dir, verifies it, runs prepare, swaps it in and runs health.
-func InstallLocal(state, bundleDir string, prepare func(stagingDir string) error, health func(dir string) error) (Result, error) {
-	return installLocal(state, bundleDir, prepare, health, nil)
+func InstallLocal(state, bundleDir string, ix Indexer) (Result, error) {
+	return installLocal(state, bundleDir, ix, nil)
 }
 
-func installLocal(state, bundleDir string, prepare, health func(string) error, hook func(string)) (Result, error) {
+func installLocal(state, bundleDir string, ix Indexer, hook func(string)) (Result, error) {
+	if ix == nil {
+		return Result{}, errNoIndexer
+	}
 	unlock, err := lockState(state)
 	if err != nil {
 		return Result{}, err
 	}
 	defer unlock()
-	if err := (&installer{state: state, health: health}).finishPending(); err != nil {
+	if err := (&installer{state: state, ix: ix}).finishPending(); err != nil {
 		return Result{}, err
 	}
 	if r, err := ActiveRelease(state); err == nil {
@@ -380,7 +394,7 @@ func installLocal(state, bundleDir string, prepare, health func(string) error, h
 		return Result{}, err
 	}
 	name := releaseName(b.Index.Version, bundle.Hash(raw))
-	in := &installer{state: state, prepare: prepare, health: health, hook: hook}
+	in := &installer{state: state, ix: ix, hook: hook}
 	staging, err := in.staging(name)
 	if err != nil {
 		return Result{}, err
@@ -400,4 +414,41 @@ func installLocal(state, bundleDir string, prepare, health func(string) error, h
 	r, err := in.activate(staging, name)
 	res := Result{Source: bundleDir, Changed: err == nil, Version: r.Version, Release: r}
 	return res, err
+}
+
+// FallBack makes the previous release active again when the active one
+// cannot be served (the kiosk could neither open nor rebuild its index):
+// the active one is recorded as failed, so no update installs it again, and
+// "previous" is cleared. It returns the release now active; the caller
+// opens (and if need be repairs) it. Without a previous release it changes
+// nothing and says so.
+func FallBack(state string, why error) (Release, error) {
+	unlock, err := lockState(state)
+	if err != nil {
+		return Release{}, err
+	}
+	defer unlock()
+	in := &installer{state: state}
+	prev, err := os.Readlink(filepath.Join(in.content(), prevLink))
+	if err != nil {
+		return Release{}, fmt.Errorf("updates: the active release cannot be served (%v) and there is no previous release to go back to", why)
+	}
+	cur, _ := os.Readlink(filepath.Join(in.content(), currentLink))
+	if cur == prev {
+		return Release{}, fmt.Errorf("updates: the active release cannot be served (%v) and the previous release is the same one", why)
+	}
+	if r, err := describe(filepath.Join(in.content(), cur)); err == nil && cur != "" {
+		if err := writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644); err != nil {
+			return Release{}, fmt.Errorf("updates: %w", err)
+		}
+	}
+	if err := setLink(filepath.Join(in.content(), currentLink), prev); err != nil {
+		return Release{}, fmt.Errorf("updates: fall back to %s: %w", filepath.Base(prev), err)
+	}
+	os.Remove(filepath.Join(in.content(), prevLink))
+	os.Remove(filepath.Join(in.content(), pendingFile))
+	if err := syncDir(in.content()); err != nil {
+		return Release{}, err
+	}
+	return describe(filepath.Join(in.content(), prev))
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sapar/content"
+	"sapar/content/release"
 	"sapar/content/sample"
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
@@ -127,27 +128,16 @@ func runPrint(e env) int {
 // the sources are indexed into a throwaway store so the fallback chain,
 // link labels and key contacts come out the same way.
 func guideDocument(ctx context.Context, fsys fs.FS, topic, lang string) (receipt.Document, error) {
-	set, err := content.Load(fsys)
-	if err != nil {
-		return receipt.Document{}, fmt.Errorf("load content: %w", err)
-	}
-	version, err := content.Digest(fsys)
-	if err != nil {
-		return receipt.Document{}, err
-	}
 	dir, err := os.MkdirTemp("", "sapar-print-*")
 	if err != nil {
 		return receipt.Document{}, err
 	}
 	defer os.RemoveAll(dir)
-	st, err := content.BuildStore(filepath.Join(dir, "index.db"))
+	st, version, err := release.Build(fsys, filepath.Join(dir, "release"), "", time.Now())
 	if err != nil {
 		return receipt.Document{}, err
 	}
 	defer st.Close()
-	if err := st.Replace(ctx, set, version); err != nil {
-		return receipt.Document{}, err
-	}
 	g, err := st.Guide(ctx, topic, content.NormalizeTag(lang))
 	if err != nil {
 		return receipt.Document{}, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"sapar/content/release"
 	"sapar/updates"
 )
 
@@ -69,7 +70,7 @@ func runUpdate(e env) int {
 	}
 	c := &updates.Client{
 		StateDir: *state, Mirrors: mirrors, USBDir: *usb, TrustedRoot: root,
-		BuildTime: updates.BuildTime(), Deadline: *timeout,
+		BuildTime: updates.BuildTime(), Deadline: *timeout, Index: release.Index{},
 		Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar update: "+f+"\n", a...) },
 	}
 	if *watch != "" {

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer collects a running command's output for the test to read.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// applianceState provisions a kiosk state dir the way a technician does:
+// the MRC makes a key and signs a provisioning file, `sapar provision`
+// writes the state. It returns the state dir and the public key file.
+func applianceState(t *testing.T, ctx context.Context) (state, pub string) {
+	t.Helper()
+	dir := t.TempDir()
+	key := filepath.Join(dir, "mrc.key")
+	if code, _, errs := runSapar(t, ctx, "provision", "keygen", "--out", key); code != 0 {
+		t.Fatalf("keygen: %s", errs)
+	}
+	raw, err := os.ReadFile("../../../provisioning/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := strings.Replace(string(raw), "/dev/serial/by-id/usb-EPSON_TM-T20III-if00", "/dev/ttyUSB97", 1)
+	file := filepath.Join(dir, "site.yaml")
+	if err := os.WriteFile(file, []byte(site), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runSapar(t, ctx, "provision", "sign", "--key", key, file); code != 0 {
+		t.Fatalf("sign: %s", errs)
+	}
+	state = filepath.Join(dir, "state")
+	if code, _, errs := runSapar(t, ctx, "provision", "--state", state, "--file", file, "--pubkey", key+".pub"); code != 0 {
+		t.Fatalf("provision: %s", errs)
+	}
+	return state, key + ".pub"
+}
+
+// publishRepo makes a signed repository with the sample content as its
+// first release; it returns the repository and its root.json.
+func publishRepo(t *testing.T, ctx context.Context, src string) (repo, root string) {
+	t.Helper()
+	dir := t.TempDir()
+	repo, keys, b := filepath.Join(dir, "repo"), filepath.Join(dir, "keys"), filepath.Join(dir, "bundle")
+	if code, _, errs := runSapar(t, ctx, "publish", "init", "--repo", repo, "--keys", keys); code != 0 {
+		t.Fatalf("publish init: %s", errs)
+	}
+	if code, _, errs := runSapar(t, ctx, "content", "build", src, "--out", b); code != 0 {
+		t.Fatalf("content build: %s", errs)
+	}
+	if code, _, errs := runSapar(t, ctx, "publish", "add", "--repo", repo, "--keys", keys, b); code != 0 {
+		t.Fatalf("publish add: %s", errs)
+	}
+	return repo, filepath.Join(repo, "metadata", "1.root.json")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startRun runs `sapar run` as sapar.service does (no window) until the
+// test ends; it returns the base URL and the command's stderr.
+func startRun(t *testing.T, state, pub string) (string, *lockedBuffer) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, []string{"run", "--state", state, "--provisioning-key", pub, "--addr", addr,
+			"--usb", "", "--content-seed", filepath.Join(t.TempDir(), "no-seed"), "--no-window"}, &stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("sapar run did not stop")
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case code := <-done:
+			t.Fatalf("sapar run exited with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base, &stderr
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("sapar run not healthy within 60 s:\n%s", stderr.String())
+	return "", nil
+}
+
+// searchTitles asks the running kiosk a question as the UI does.
+func searchTitles(t *testing.T, base, lang, q string) []string {
+	t.Helper()
+	resp, err := http.Get(base + "/api/search?lang=" + lang + "&q=" + q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("search: %d %s", resp.StatusCode, body)
+	}
+	var res []struct{ ID, Title string }
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatalf("search: %v: %s", err, body)
+	}
+	var out []string
+	for _, r := range res {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// The path sapar-update.timer and sapar.service take, through the same
+// commands: `sapar update` installs a release, `sapar run` serves it. It
+// used to install a release without its index, and `sapar run` then exited
+// at every start ("open the content index … index.db: no such file").
+func TestUpdateThenRun(t *testing.T) {
+	ctx := context.Background()
+	state, pub := applianceState(t, ctx)
+	repo, root := publishRepo(t, ctx, "../../../content/sample")
+	code, out, errs := runSapar(t, ctx, "update", "--state", state, "--usb", repo, "--trusted-root", root)
+	if code != 0 {
+		t.Fatalf("sapar update: %d\n%s", code, errs)
+	}
+	if !strings.Contains(out, "updated to ") {
+		t.Fatalf("sapar update did not install: %s", out)
+	}
+	active, err := os.Readlink(filepath.Join(state, "content", "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "content", active, "index.db")); err != nil {
+		t.Fatalf("sapar update activated a release without its index: %v", err)
+	}
+	base, stderr := startRun(t, state, pub)
+	if ids := searchTitles(t, base, "ky", "виза"); len(ids) == 0 {
+		t.Fatalf("the kiosk serves no guides after the update:\n%s", stderr)
+	}
+}
+
+// A release left without its index (what the old `sapar update` installed)
+// is repaired by `sapar run` from its verified bundle, and the log says so.
+func TestRunRepairsAReleaseWithoutIndex(t *testing.T) {
+	ctx := context.Background()
+	state, pub := applianceState(t, ctx)
+	repo, root := publishRepo(t, ctx, "../../../content/sample")
+	if code, _, errs := runSapar(t, ctx, "update", "--state", state, "--usb", repo, "--trusted-root", root); code != 0 {
+		t.Fatalf("sapar update: %s", errs)
+	}
+	active, _ := os.Readlink(filepath.Join(state, "content", "current"))
+	if err := os.Remove(filepath.Join(state, "content", active, "index.db")); err != nil {
+		t.Fatal(err)
+	}
+	base, stderr := startRun(t, state, pub)
+	if ids := searchTitles(t, base, "ru", "работа"); len(ids) == 0 {
+		t.Fatalf("no guides after repair:\n%s", stderr)
+	}
+	if !strings.Contains(stderr.String(), "index was missing") {
+		t.Errorf("the repair is not reported:\n%s", stderr)
+	}
+}
+
+// A release whose bundle no longer verifies cannot be rebuilt: sapar run
+// goes back to the previous release instead of exiting at every start.
+func TestRunFallsBackWhenTheActiveReleaseIsBroken(t *testing.T) {
+	ctx := context.Background()
+	state, pub := applianceState(t, ctx)
+	src := copySample(t)
+	repo, root := publishRepo(t, ctx, src)
+	if code, _, errs := runSapar(t, ctx, "update", "--state", state, "--usb", repo, "--trusted-root", root); code != 0 {
+		t.Fatalf("first update: %s", errs)
+	}
+	first, _ := os.Readlink(filepath.Join(state, "content", "current"))
+	// A second release, published the same way.
+	guide := filepath.Join(src, "guides", "labour-rights-abroad", "en.md")
+	raw, err := os.ReadFile(guide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(guide, append(raw, []byte("\nSecond release.\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(t.TempDir(), "b2")
+	if code, _, errs := runSapar(t, ctx, "content", "build", src, "--out", b); code != 0 {
+		t.Fatalf("build: %s", errs)
+	}
+	keys := filepath.Join(filepath.Dir(repo), "keys")
+	if code, _, errs := runSapar(t, ctx, "publish", "add", "--repo", repo, "--keys", keys, b); code != 0 {
+		t.Fatalf("publish add: %s", errs)
+	}
+	if code, _, errs := runSapar(t, ctx, "update", "--state", state, "--usb", repo, "--trusted-root", root); code != 0 {
+		t.Fatalf("second update: %s", errs)
+	}
+	second, _ := os.Readlink(filepath.Join(state, "content", "current"))
+	if second == first {
+		t.Fatal("the second update changed nothing")
+	}
+	// Break it past repair: the index and the bundle's own manifest.
+	dir := filepath.Join(state, "content", second)
+	os.Remove(filepath.Join(dir, "index.db"))
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(`{"version":"x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stderr := startRun(t, state, pub)
+	if ids := searchTitles(t, base, "en", "passport"); len(ids) == 0 {
+		t.Fatalf("no guides after fallback:\n%s", stderr)
+	}
+	now, _ := os.Readlink(filepath.Join(state, "content", "current"))
+	if now != first {
+		t.Fatalf("active %s, want the previous release %s", now, first)
+	}
+	if !strings.Contains(stderr.String(), "went back to the previous release") {
+		t.Errorf("the fallback is not reported:\n%s", stderr)
+	}
+	fmt.Fprintln(io.Discard, base)
+}
