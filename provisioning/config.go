@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"sapar/drivers/escpos"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,10 +138,10 @@ func SupportedLanguages() []string {
 }
 
 // DefaultProfiles are the printer profiles accepted when Options.Profiles is
-// empty; the kiosk passes the drivers' own list.
-func DefaultProfiles() []string {
-	return []string{"TM-T20II", "TM-T20III", "TM-T88IV", "TM-T88V", "TM-T88VI", "POS-5890", "POS-80", "minimal-58", "minimal-80"}
-}
+// empty: the drivers' own list, so a file that passes `sapar provision
+// check` names a profile the kiosk can print with (a second list here once
+// accepted TM-T88VI, which the kiosk then refused at boot).
+func DefaultProfiles() []string { return escpos.ProfileNames() }
 
 var (
 	bauds        = []int{9600, 19200, 38400, 57600, 115200}

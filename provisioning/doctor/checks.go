@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sapar/content/bundle"
+	"sapar/content/release"
 	"sapar/provisioning"
 )
 
@@ -222,7 +223,11 @@ func checkContent(_ context.Context, e *Env, _ *provisioning.State) Result {
 		return fail("active content is damaged: "+err.Error(),
 			"run sapar update again (a damaged release is replaced); the previous release is kept in content/previous")
 	}
-	return pass(fmt.Sprintf("content %s: %d files verified", b.Index.Version, len(b.Index.Files)))
+	if err := release.Health(link); err != nil {
+		return fail(fmt.Sprintf("content %s: files verified, but its index does not answer (%v)", b.Index.Version, err),
+			"restart the kiosk (systemctl restart sapar): sapar run rebuilds the index from the verified files, or goes back to the previous release")
+	}
+	return pass(fmt.Sprintf("content %s: %d files verified, the index answers", b.Index.Version, len(b.Index.Files)))
 }
 
 type updateStatusFile struct {

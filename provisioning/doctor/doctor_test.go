@@ -10,11 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"sapar/content"
 	"sapar/content/bundle"
+	"sapar/content/release"
+	"sapar/content/sample"
 	"sapar/provisioning"
 )
 
@@ -59,7 +63,7 @@ func newFixture(t *testing.T, edit func(yaml string) string) *fixture {
 	touch(t, filepath.Join(root, "usr/lib/aarch64-linux-gnu/espeak-ng-data/lang/trk/ky"), "")
 	// content and update status as the updates package leaves them
 	rel := filepath.Join(state, "content/releases/v1-abc")
-	if _, err := bundle.Write(rel, "2026.05.01", t0.Add(-72*time.Hour), map[string][]byte{"guides/visa.md": []byte("# Visa")}); err != nil {
+	if err := os.CopyFS(rel, os.DirFS(sampleRelease(t))); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("releases/v1-abc", filepath.Join(state, "content/current")); err != nil {
@@ -208,6 +212,9 @@ func TestChecks(t *testing.T) {
 		}, Warn, "WAYLAND_DISPLAY=wayland-0"},
 		// content
 		{"no content yet warns", "content", nil, func(t *testing.T, f *fixture) { os.Remove(filepath.Join(f.env.StateDir, "content/current")) }, Warn, "no content release"},
+		{"release without its index fails", "content", nil, func(t *testing.T, f *fixture) {
+			os.Remove(filepath.Join(f.env.StateDir, "content/releases/v1-abc/index.db"))
+		}, Fail, "index does not answer"},
 		{"tampered content fails", "content", nil, func(t *testing.T, f *fixture) {
 			objs, _ := filepath.Glob(filepath.Join(f.env.StateDir, "content/releases/v1-abc/objects/*"))
 			os.WriteFile(objs[0], []byte("# Tampered"), 0o644)
@@ -280,4 +287,39 @@ func TestSlowMirrorTimesOut(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no answer within") {
 		t.Fatal(err)
 	}
+}
+
+var (
+	sampleOnce sync.Once
+	sampleDir  string
+	sampleErr  error
+)
+
+// sampleRelease is a release as sapar update leaves it: the sample content
+// as a bundle (version 2026.05.01) with its index, built once per run.
+func sampleRelease(t *testing.T) string {
+	sampleOnce.Do(func() {
+		sampleDir, sampleErr = os.MkdirTemp("", "sapar-doctor-release-*")
+		if sampleErr != nil {
+			return
+		}
+		set, err := content.Load(sample.FS())
+		if err != nil {
+			sampleErr = err
+			return
+		}
+		files, err := content.Compile(set)
+		if err != nil {
+			sampleErr = err
+			return
+		}
+		if _, sampleErr = bundle.Write(sampleDir, "2026.05.01", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), files); sampleErr != nil {
+			return
+		}
+		sampleErr = release.Prepare(sampleDir)
+	})
+	if sampleErr != nil {
+		t.Fatal(sampleErr)
+	}
+	return sampleDir
 }
