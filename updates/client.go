@@ -113,7 +113,7 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	unlock, err := lockState(c.StateDir)
+	unlock, err := lockStateCtx(ctx, c.StateDir, lockWait)
 	if err != nil {
 		return Result{}, err
 	}
@@ -129,7 +129,7 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 			return Result{}, err
 		}
 		srcs = append(srcs, source{name: "usb:" + abs, metadataURL: dirURL(filepath.Join(abs, "metadata")),
-			targetsURL: dirURL(filepath.Join(abs, "targets")), fetcher: &DirFetcher{Root: abs, MaxBytes: c.limits().MaxBytes}})
+			targetsURL: dirURL(filepath.Join(abs, "targets")), fetcher: &DirFetcher{Root: abs, MaxBytes: c.limits().MaxBytes, Ctx: ctx, Limits: c.limits()}})
 	}
 	for _, m := range c.Mirrors {
 		m = strings.TrimRight(m, "/")

@@ -1,7 +1,9 @@
 package updates
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,19 +66,102 @@ func recordStatus(state string, now time.Time, res Result, err error) {
 	writeFileSynced(filepath.Join(state, statusFile), append(raw, '\n'), 0o644)
 }
 
+// lockWait is how long a cycle, Recover or InstallLocal waits for another
+// one to finish before giving up with ErrUpdateRunning: long enough for a
+// no-change cycle or a USB install to end, short enough that a stuck holder
+// is reported to the technician instead of hanging "update now".
+const lockWait = time.Minute
+
+// ErrUpdateRunning is returned (wrapped, with who holds it and since when)
+// when the state lock stays taken for longer than the wait.
+var ErrUpdateRunning = errors.New("another update is running")
+
+const lockFile = ".update.lock"
+
+// lockHolder is written into the lock file by whoever holds it, for the
+// message of the one that waits.
+type lockHolder struct {
+	PID     int       `json:"pid"`
+	Since   time.Time `json:"since"`
+	Command string    `json:"command,omitempty"`
+}
+
+func (h lockHolder) String() string {
+	if h.Since.IsZero() {
+		return "since an unknown time"
+	}
+	s := "since " + h.Since.UTC().Format(time.RFC3339)
+	if h.PID > 0 {
+		s += fmt.Sprintf(" (pid %d", h.PID)
+		if h.Command != "" {
+			s += ", " + h.Command
+		}
+		s += ")"
+	}
+	return s
+}
+
+// parseLockHolder reads what a lock file says; garbage gives a zero holder.
+func parseLockHolder(raw []byte) lockHolder {
+	var h lockHolder
+	if json.Unmarshal(raw, &h) != nil || h.PID < 0 {
+		return lockHolder{}
+	}
+	return h
+}
+
 // lockState takes an exclusive lock on STATE so a timer-run `sapar update`,
-// the USB watcher and the kiosk never install at the same time.
+// the USB watcher and the kiosk never install at the same time, waiting at
+// most lockWait.
 func lockState(state string) (func(), error) {
+	return lockStateCtx(context.Background(), state, lockWait)
+}
+
+// lockStateCtx takes the state lock, waiting at most wait and never past
+// ctx (SIGTERM, the cycle's deadline). On failure the error says who holds
+// it since when and wraps ErrUpdateRunning.
+func lockStateCtx(ctx context.Context, state string, wait time.Duration) (func(), error) {
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, fmt.Errorf("updates: state dir: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(state, ".update.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	name := filepath.Join(state, lockFile)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("updates: lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	start := time.Now()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for pause := 10 * time.Millisecond; ; pause = min(2*pause, 250*time.Millisecond) {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("updates: lock: %w", err)
+		}
+		var why string
+		select {
+		case <-time.After(pause):
+			continue
+		case <-ctx.Done():
+			why = context.Cause(ctx).Error()
+		case <-timer.C:
+			why = "gave up waiting"
+		}
+		raw, _ := os.ReadFile(name)
 		f.Close()
-		return nil, fmt.Errorf("updates: lock: %w", err)
+		return nil, fmt.Errorf("updates: %w %s; %s after %s: try again when it has finished", ErrUpdateRunning,
+			parseLockHolder(raw), why, time.Since(start).Round(100*time.Millisecond))
 	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	cmd := filepath.Base(os.Args[0])
+	if len(os.Args) > 1 {
+		cmd += " " + os.Args[1]
+	}
+	raw, _ := json.Marshal(lockHolder{PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second), Command: cmd})
+	if f.Truncate(0) == nil {
+		f.WriteAt(append(raw, '\n'), 0)
+	}
+	return func() { f.Truncate(0); syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }

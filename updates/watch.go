@@ -74,10 +74,18 @@ type USBWatcher struct {
 	Rescan time.Duration
 }
 
+// findRepo returns the repository on the stick mounted at dir, "" if none.
+// It looks through os.Root: a "sapar" or "metadata" symlink leading off the
+// stick does not make a repository (the fetcher would refuse it anyway).
 func findRepo(dir string) string {
-	for _, c := range []string{dir, filepath.Join(dir, "sapar")} {
-		if _, err := os.Stat(filepath.Join(c, "metadata", "root.json")); err == nil {
-			return c
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return ""
+	}
+	defer r.Close()
+	for _, c := range []string{".", "sapar"} {
+		if fi, err := r.Stat(filepath.Join(c, "metadata", "root.json")); err == nil && fi.Mode().IsRegular() {
+			return filepath.Join(dir, c)
 		}
 	}
 	return ""
