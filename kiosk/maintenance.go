@@ -11,7 +11,7 @@ import (
 	"sapar/drivers/escpos"
 	"sapar/provisioning/doctor"
 	"sapar/provisioning/pin"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 	"sapar/updates"
 )
 

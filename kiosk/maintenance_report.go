@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"sapar/provisioning/usage"
-	"sapar/provisioning/usage/report"
+	"sapar/kiosk/usage"
+	"sapar/kiosk/usage/report"
 )
 
 // reportLinks are one-time keys that let the maintenance screen show the

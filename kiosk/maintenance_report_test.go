@@ -12,7 +12,7 @@ import (
 
 	"sapar/drivers/receipt"
 	"sapar/provisioning/pin"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 // The maintenance screen shows the information-needs report with its

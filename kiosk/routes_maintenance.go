@@ -19,7 +19,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"sapar/provisioning/pin"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 	"sapar/updates"
 )
 

@@ -24,7 +24,7 @@ import (
 	"sapar/provisioning"
 	"sapar/provisioning/doctor"
 	"sapar/provisioning/pin"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 	"sapar/systemd"
 	"sapar/updates"
 )

@@ -25,7 +25,7 @@ import (
 
 	"sapar/content"
 	"sapar/drivers/receipt"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 //go:embed ui/index.html
@@ -58,7 +58,7 @@ type Options struct {
 }
 
 // Usage receives anonymous usage counts (never what anyone typed);
-// *usage.Counter from provisioning/usage implements it.
+// *usage.Counter from kiosk/usage implements it.
 type Usage interface {
 	Session()
 	Language(lang string)

@@ -20,7 +20,7 @@ import (
 	"sapar/content"
 	"sapar/content/sample"
 	"sapar/drivers/receipt"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 func uiServer(tb testing.TB, opt Options) *Server {

@@ -2,8 +2,8 @@
 // provisioned kiosk: it parses and strictly validates the site configuration
 // (YAML, every error with its line), verifies the MRC's detached ed25519
 // signature, creates the device's identity key and writes the state directory
-// atomically. Subpackages hold the technician PIN (pin), the doctor's checks
-// (doctor) and the anonymous usage counters (usage).
+// atomically. Subpackages hold the technician PIN (pin) and the doctor's
+// checks (doctor); the anonymous usage counts live in kiosk/usage.
 //
 // It must not import the kiosk, talk to the network, or keep anything personal:
 // the only secret it handles is the device key, and the PIN only as a hash.

@@ -16,8 +16,8 @@ import (
 	"sapar/content"
 	"sapar/content/sample"
 	"sapar/provisioning"
-	usagedb "sapar/provisioning/usage"
-	usagereport "sapar/provisioning/usage/report"
+	usagedb "sapar/kiosk/usage"
+	usagereport "sapar/kiosk/usage/report"
 )
 
 const reportUsage = `Usage: sapar report (--state DIR | --merge A.csv B.csv …) (--csv [--out FILE] | --html OUT.html) [flags]

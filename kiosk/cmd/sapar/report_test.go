@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	usagedb "sapar/provisioning/usage"
+	usagedb "sapar/kiosk/usage"
 )
 
 var reportHTML = flag.String("report.html", "", "write the busy-week fleet report here too (to look at it)")

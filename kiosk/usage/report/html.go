@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"sapar/content"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 //go:embed report.html.tmpl

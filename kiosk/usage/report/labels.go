@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"slices"
 
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 // Languages the kiosk offers, with the names the report shows. "und" is

@@ -15,7 +15,7 @@ import (
 
 	"sapar/content"
 	"sapar/content/sample"
-	"sapar/provisioning/usage"
+	"sapar/kiosk/usage"
 )
 
 var writeHTML = flag.String("html", "", "also write the sample report to this file (to look at it)")
