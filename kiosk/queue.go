@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sapar/content/migrate"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -190,25 +191,7 @@ func smallPages(db *sql.DB) error {
 }
 
 func (j *jobs) migrate() error {
-	var v int
-	if err := j.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
-		return fmt.Errorf("kiosk: print queue schema version: %w (is %s an SQLite file?)", err, j.o.Path)
-	}
-	if v > len(queueMigrations) {
-		return fmt.Errorf("kiosk: print queue %s has schema %d, newer than this kiosk (%d): move the file away", j.o.Path, v, len(queueMigrations))
-	}
-	for i := v; i < len(queueMigrations); i++ {
-		if err := j.tx(context.Background(), func(tx *sql.Tx) error {
-			if _, err := tx.Exec(queueMigrations[i]); err != nil {
-				return err
-			}
-			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1))
-			return err
-		}); err != nil {
-			return fmt.Errorf("kiosk: print queue migration %d: %w", i+1, err)
-		}
-	}
-	return nil
+	return migrate.Apply(context.Background(), j.db, "kiosk: print queue "+j.o.Path, queueMigrations)
 }
 
 // recoverJobs settles what a previous run left behind. A job still

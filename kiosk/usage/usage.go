@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sapar/content/migrate"
 	"slices"
 	"sync"
 	"time"
@@ -88,7 +89,7 @@ func Open(ctx context.Context, path string, opt Options) (*Counter, error) {
 		return nil, fmt.Errorf("usage: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate.Apply(ctx, db, "usage database", migrations); err != nil {
 		db.Close()
 		return nil, err
 	}
