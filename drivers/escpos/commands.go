@@ -53,6 +53,16 @@ var (
 	CmdQRStoreTail = []byte{0x31, 0x50, 0x30}
 	CmdQRPrint     = []byte{GS, '(', 'k', 3, 0, 0x31, 0x51, 0x30} // fn 181: print stored symbol
 
+	// CmdUTF8On / CmdUTF8Off (FS ( C pL pH fn=48 m): Epson's character
+	// encoding system, m = 2 UTF-8, m = 1 one-byte code tables (ESC t).
+	CmdUTF8On  = []byte{FS, '(', 'C', 2, 0, 48, 2}
+	CmdUTF8Off = []byte{FS, '(', 'C', 2, 0, 48, 1}
+
+	// CmdPrinterID (GS I n) asks for printer information; append n. For
+	// n = PrinterIDFirmware, PrinterIDMaker, PrinterIDModel the reply is
+	// PrinterIDHeader, the text, NUL.
+	CmdPrinterID = []byte{GS, 'I'}
+
 	// Status (real-time): DLE EOT n, n = 1 printer, 2 offline cause, 3 error cause, 4 roll paper sensor.
 	CmdStatusPrinter = []byte{DLE, EOT, 1}
 	CmdStatusOffline = []byte{DLE, EOT, 2}
@@ -81,6 +91,14 @@ const (
 	StatusAutoRecover = 0x40 // n=3 bit 6
 	StatusNearEnd     = 0x0C // n=4 bits 2,3
 	StatusPaperEnd    = 0x60 // n=4 bits 5,6
+)
+
+// GS I information kinds and the header byte of their replies.
+const (
+	PrinterIDFirmware = 65
+	PrinterIDMaker    = 66
+	PrinterIDModel    = 67
+	PrinterIDHeader   = 0x5F
 )
 
 // ProcessIDHeader starts a GS ( H reply: 0x37 0x22 d1 d2 d3 d4 0x00.

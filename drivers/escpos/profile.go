@@ -37,6 +37,11 @@ type Profile struct {
 	UserChars bool
 	// Cutter: the model has an auto-cutter that understands GS V.
 	Cutter bool
+	// UTF8: the model printed the letters in Epson's UTF-8 mode (FS ( C,
+	// function 48) when calibrated. The printer database does not say which
+	// models have it, so no built-in profile sets it; the encoder still
+	// prints through code tables (the mode is recorded for the technician).
+	UTF8 bool
 	// BufferBytes is the receive buffer; the sender keeps less than this in flight.
 	BufferBytes int
 }

@@ -57,6 +57,17 @@ func CommandLen(b []byte) (int, bool) {
 			return need(4)
 		}
 		return 3, true
+	case FS:
+		if len(b) < 2 {
+			return 0, false
+		}
+		if b[1] == '(' {
+			if len(b) < 5 {
+				return 0, false
+			}
+			return need(5 + (int(b[3]) | int(b[4])<<8))
+		}
+		return 2, true
 	case DLE:
 		if len(b) < 3 {
 			return 0, false
