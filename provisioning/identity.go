@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"sapar/provisioning/internal/atomicfile"
+	"sapar/content/atomicfile"
 )
 
 // LoadOrCreateIdentity returns the device key in dir/identity.key, making it

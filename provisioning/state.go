@@ -11,7 +11,7 @@ import (
 
 	"path/filepath"
 
-	"sapar/provisioning/internal/atomicfile"
+	"sapar/content/atomicfile"
 )
 
 // Names of the files in a kiosk's state directory.

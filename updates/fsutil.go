@@ -5,25 +5,16 @@ import (
 	"os"
 	"path/filepath"
 
-	"sapar/content/bundle"
+	"sapar/content/atomicfile"
 )
 
-// writeFileSynced writes through a temporary file, fsyncs it, renames it into
-// place and fsyncs the directory (bundle.WriteFileAtomic).
-func writeFileSynced(name string, data []byte, perm os.FileMode) error {
-	return bundle.WriteFileAtomic(name, data, perm)
-}
-
-func syncDir(dir string) error { return bundle.SyncDir(dir) }
-
-func syncFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
+// The one atomic writer (content/atomicfile), under the names this package
+// uses at every step of an install.
+var (
+	writeFileSynced = atomicfile.Write
+	syncDir         = atomicfile.SyncDir
+	syncFile        = atomicfile.SyncFile
+)
 
 // syncTree fsyncs every regular file and directory under root (directories
 // after their entries), so a release is on disk before anything points at it.
@@ -63,5 +54,5 @@ func linkOrCopy(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	return bundle.CopyAtomic(dst, in, 0o644)
+	return atomicfile.Copy(dst, in, 0o644)
 }

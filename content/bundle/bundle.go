@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sapar/content/atomicfile"
 	"sort"
 	"strings"
 	"time"
@@ -81,20 +81,20 @@ func Write(dir, version string, created time.Time, files map[string][]byte) (Ind
 		sum := Hash(data)
 		obj := filepath.Join(dir, filepath.FromSlash(ObjectPath(sum)))
 		if _, err := os.Stat(obj); errors.Is(err, os.ErrNotExist) {
-			if err := WriteFileAtomic(obj, data, 0o644); err != nil {
+			if err := atomicfile.Write(obj, data, 0o644); err != nil {
 				return Index{}, fmt.Errorf("bundle: write %s: %w", p, err)
 			}
 		}
 		idx.Files = append(idx.Files, File{Path: p, SHA256: sum, Size: int64(len(data))})
 	}
-	if err := syncDir(filepath.Join(dir, ObjectsDir)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Join(dir, ObjectsDir)); err != nil {
 		return Index{}, fmt.Errorf("bundle: write: %w", err)
 	}
 	raw, err := json.MarshalIndent(idx, "", " ")
 	if err != nil {
 		return Index{}, fmt.Errorf("bundle: write index: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, IndexName), append(raw, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, IndexName), append(raw, '\n'), 0o644); err != nil {
 		return Index{}, fmt.Errorf("bundle: write index: %w", err)
 	}
 	return idx, nil
@@ -205,53 +205,4 @@ func checkPath(p string) error {
 		return fmt.Errorf("unsafe path %q", p)
 	}
 	return nil
-}
-
-// WriteFileAtomic writes data to name through a temporary file in the same
-// directory: write, fsync, rename, fsync the directory. After a power cut the
-// file is either the old one or the new one, never half of each.
-func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
-	return CopyAtomic(name, bytes.NewReader(data), perm)
-}
-
-// CopyAtomic is WriteFileAtomic for a stream: it never holds the whole
-// file in memory.
-func CopyAtomic(name string, r io.Reader, perm os.FileMode) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(name)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, r); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// SyncDir fsyncs a directory so a rename or create in it survives a power cut.
-func SyncDir(dir string) error { return syncDir(dir) }
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sapar/content"
+	"sapar/content/atomicfile"
 	"sapar/content/bundle"
 )
 
@@ -57,7 +58,7 @@ func Prepare(dir string) error {
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("release: build index: %w", err)
 	}
-	if err := syncFile(tmp); err != nil { // built without syncs: durable before it is named
+	if err := atomicfile.SyncFile(tmp); err != nil { // built without syncs: durable before it is named
 		return fmt.Errorf("release: build index: %w", err)
 	}
 	for _, p := range []string{path + "-wal", path + "-shm"} {
@@ -66,7 +67,7 @@ func Prepare(dir string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("release: build index: %w", err)
 	}
-	return bundle.SyncDir(dir)
+	return atomicfile.SyncDir(dir)
 }
 
 // Health opens a release's index and asks it questions: the version is the
@@ -212,13 +213,4 @@ func Build(fsys fs.FS, dir, prefix string, created time.Time) (*content.Store, s
 		return nil, "", fmt.Errorf("release: %w", err)
 	}
 	return st, v, nil
-}
-
-func syncFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }

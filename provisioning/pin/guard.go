@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"sapar/provisioning/internal/atomicfile"
+	"sapar/content/atomicfile"
 )
 
 // Guard checks PIN attempts and keeps the lockout state in a file, so that

@@ -9,15 +9,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sapar/content/atomicfile"
 	"slices"
 	"strings"
 	"time"
 
 	"sapar/content"
 	"sapar/content/sample"
-	"sapar/provisioning"
 	usagedb "sapar/kiosk/usage"
 	usagereport "sapar/kiosk/usage/report"
+	"sapar/provisioning"
 )
 
 const reportUsage = `Usage: sapar report (--state DIR | --merge A.csv B.csv …) (--csv [--out FILE] | --html OUT.html) [flags]
@@ -170,7 +171,7 @@ func reportCmd(e env, now func() time.Time) int {
 		}
 		if f.out == "" {
 			e.stdout.Write(buf.Bytes())
-		} else if err := writeFileAtomic(f.out, buf.Bytes()); err != nil {
+		} else if err := atomicfile.Write(f.out, buf.Bytes(), 0o644); err != nil {
 			return fail("%v: choose another --out", err)
 		}
 	}
@@ -181,7 +182,7 @@ func reportCmd(e env, now func() time.Time) int {
 		if err := usagereport.HTML(&buf, usagereport.Data{Title: title, Kiosks: kiosks, Report: rep, Guides: cat, Generated: now()}); err != nil {
 			return fail("%v", err)
 		}
-		if err := writeFileAtomic(f.html, buf.Bytes()); err != nil {
+		if err := atomicfile.Write(f.html, buf.Bytes(), 0o644); err != nil {
 			return fail("%v: choose another file for --html", err)
 		}
 		fmt.Fprintf(e.stderr, "sapar report: wrote %s (%d sessions, %s … %s)\n", f.html, rep.Sessions,
@@ -296,26 +297,4 @@ func catalogFromIndex(e env, index string, rep usagedb.Report, lang string) (usa
 		topics = append(topics, g.Topic)
 	}
 	return usagereport.CatalogFromStore(e.ctx, st, topics, lang)
-}
-
-// writeFileAtomic writes next to name and renames: a half-written report
-// never replaces a good one.
-func writeFileAtomic(name string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }
