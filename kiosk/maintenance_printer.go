@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -47,36 +45,14 @@ func printerDialer(cfg provisioning.Printer, sysRoot string) (printer.Dialer, st
 		return func() (io.ReadWriteCloser, error) { return serialport.Open(cfg.Device, cfg.Baud) }, cfg.Device
 	}
 	return func() (io.ReadWriteCloser, error) {
-		dev, err := findUSBTTY(sysRoot, cfg.USB)
+		dev, err := serialport.FindUSB(sysRoot, cfg.USB)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("printer: %w (%w)", err, printer.ErrDisconnected)
 		}
 		return serialport.Open(dev, cfg.Baud)
 	}, "usb " + cfg.USB
 }
 
-// findUSBTTY finds /dev/ttyXXX of the USB device vendor:product in sysfs.
-func findUSBTTY(sysRoot, id string) (string, error) {
-	vid, pid, ok := strings.Cut(strings.ToLower(id), ":")
-	if !ok {
-		return "", fmt.Errorf("printer: bad USB id %q", id)
-	}
-	devs, _ := filepath.Glob(filepath.Join(sysRoot, "sys/bus/usb/devices/*"))
-	for _, d := range devs {
-		v, _ := os.ReadFile(filepath.Join(d, "idVendor"))
-		p, _ := os.ReadFile(filepath.Join(d, "idProduct"))
-		if strings.TrimSpace(string(v)) != vid || strings.TrimSpace(string(p)) != pid {
-			continue
-		}
-		for _, pat := range []string{"*:*/tty/tty*", "*:*/ttyUSB*"} {
-			if m, _ := filepath.Glob(filepath.Join(d, pat)); len(m) > 0 {
-				return "/dev/" + filepath.Base(m[0]), nil
-			}
-		}
-		return "", fmt.Errorf("printer: USB device %s has no serial port (%w)", id, printer.ErrDisconnected)
-	}
-	return "", fmt.Errorf("printer: USB device %s is not connected (%w)", id, printer.ErrDisconnected)
-}
 
 func newPrinterDriver(cfg provisioning.Printer, prof escpos.Profile, dial printer.Dialer, device string, log *slog.Logger, now func() time.Time) *printerDriver {
 	d := &printerDriver{prof: prof, device: device, baud: cfg.Baud, log: log, turn: make(chan struct{}, 1), now: now}

@@ -14,6 +14,7 @@ import (
 
 	"sapar/content/bundle"
 	"sapar/content/release"
+	"sapar/drivers/serialport"
 	"sapar/provisioning"
 )
 
@@ -150,28 +151,17 @@ func checkPrinter(_ context.Context, e *Env, st *provisioning.State) Result {
 	return pass(fmt.Sprintf("%s at %s opens at %d baud", p.Profile, dev, p.Baud))
 }
 
-// findUSBTTY finds the serial device of a USB vendor:product in sysfs.
+// findUSBTTY finds the serial device of a USB vendor:product in sysfs
+// (serialport.FindUSB, as the kiosk does) and says what to do when none.
 func findUSBTTY(e *Env, id string) (string, Result, bool) {
-	vid, pid, _ := strings.Cut(id, ":")
-	devs, _ := filepath.Glob(e.path("/sys/bus/usb/devices/*"))
-	for _, d := range devs {
-		v, _ := os.ReadFile(filepath.Join(d, "idVendor"))
-		p, _ := os.ReadFile(filepath.Join(d, "idProduct"))
-		if strings.TrimSpace(string(v)) != vid || strings.TrimSpace(string(p)) != pid {
-			continue
-		}
-		var ttys []string
-		for _, pat := range []string{"*:*/tty/tty*", "*:*/ttyUSB*"} {
-			m, _ := filepath.Glob(filepath.Join(d, pat))
-			ttys = append(ttys, m...)
-		}
-		if len(ttys) > 0 {
-			return "/dev/" + filepath.Base(ttys[0]), Result{}, true
-		}
-		if lp, _ := filepath.Glob(filepath.Join(d, "*:*/usbmisc/lp*")); len(lp) > 0 {
-			return "", fail(fmt.Sprintf("USB printer %s is present as /dev/usb/%s (printer class), not as a serial port", id, filepath.Base(lp[0])),
-				"switch the printer's USB interface to virtual serial (see its manual) or give printer.device in the provisioning file"), false
-		}
+	dev, err := serialport.FindUSB(e.path("/"), id)
+	switch {
+	case err == nil:
+		return dev, Result{}, true
+	case errors.Is(err, serialport.ErrUSBPrinterClass):
+		return "", fail(fmt.Sprintf("USB printer %s is present as a printer-class device, not as a serial port (%v)", id, err),
+			"switch the printer's USB interface to virtual serial (see its manual) or give printer.device in the provisioning file"), false
+	case errors.Is(err, serialport.ErrUSBNoSerial):
 		return "", fail(fmt.Sprintf("USB device %s is present but has no serial port", id),
 			"the kernel driver is missing (modprobe cdc_acm or usbserial); unplug and plug the printer"), false
 	}
