@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"regexp"
+	"sapar/content"
 	"sapar/content/migrate"
 	"slices"
 	"sync"
@@ -96,15 +96,10 @@ func Open(ctx context.Context, path string, opt Options) (*Counter, error) {
 	return &Counter{db: db, opt: opt, pending: map[key]int64{}, lastFlush: opt.Now()}, nil
 }
 
-var (
-	topicRe  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) // content ids
-	reasonRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-)
-
 const maxLabel = 64
 
 func (c *Counter) topic(s string) string {
-	if len(s) > maxLabel || !topicRe.MatchString(s) {
+	if len(s) > maxLabel || !content.ValidID(s) {
 		return "other"
 	}
 	return s
@@ -155,7 +150,7 @@ func (c *Counter) Print(topic, lang, reason string) {
 	d := "ok"
 	if reason != "" {
 		d = reason
-		if len(reason) > 32 || !reasonRe.MatchString(reason) {
+		if len(reason) > 32 || !content.ValidID(reason) {
 			d = "other"
 		}
 	}

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"regexp"
+	"sapar/content"
 	"slices"
 
 	"sapar/kiosk/usage"
@@ -42,16 +42,10 @@ var sourceNames = map[string]string{
 	"other":                  "other",
 }
 
-// Same closed patterns as package usage: content ids and short codes.
-var (
-	idRe    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	kioskRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-)
-
 const maxLabel = 64
 
 func cleanID(s string, max int) string {
-	if len(s) > max || !idRe.MatchString(s) {
+	if len(s) > max || !content.ValidID(s) {
 		return "other"
 	}
 	return s
@@ -68,7 +62,7 @@ func cleanKiosk(s string) string {
 	if s == "" {
 		return ""
 	}
-	if len(s) > 40 || !kioskRe.MatchString(s) {
+	if len(s) > 40 || !content.ValidID(s) {
 		return "other"
 	}
 	return s
