@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"unicode/utf8"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -69,6 +70,8 @@ type decoder struct {
 	qrSize  int
 	qrLevel byte
 	texts   []string
+	utf8    bool   // FS ( C UTF-8 mode, on a profile that has it
+	pending []byte // bytes of a UTF-8 sequence not yet complete
 	// ref renders reference glyphs to recognise user-defined characters.
 	ref *fonts.Cells
 }
@@ -114,6 +117,7 @@ func (d *decoder) reset() {
 	}
 	d.bold, d.reverse, d.udcOn = false, false, false
 	d.sx, d.sy, d.align = 1, 1, 0
+	d.utf8, d.pending = false, d.pending[:0]
 	d.qrSize, d.qrLevel = 3, 48
 }
 
@@ -130,7 +134,7 @@ func (d *decoder) apply(o op) {
 		d.char(o.a)
 	case opLF:
 		d.flush(true)
-	case opCR, opIgnored, opRealtime, opStatus, opProcessID, opClear:
+	case opCR, opIgnored, opRealtime, opStatus, opProcessID, opClear, opPrinterID:
 	case opInit:
 		d.flush(false)
 		d.reset()
@@ -155,11 +159,16 @@ func (d *decoder) apply(o op) {
 			d.warn("ESC a %d: no such justification", o.a)
 		}
 	case opTable:
+		d.s.Tables = append(d.s.Tables, o.a)
 		if _, ok := d.p.Table(o.a); !ok {
-			d.warn("ESC t %d: table not in profile %s", o.a, d.p.Name)
+			// A real printer ignores a table it does not have: what follows
+			// prints in the table it had, as the wrong letters.
+			d.warn("ESC t %d: table not in profile %s: ignored", o.a, d.p.Name)
+			return
 		}
 		d.table = o.a
-		d.s.Tables = append(d.s.Tables, o.a)
+	case opEncoding:
+		d.encoding(o)
 	case opFeed:
 		d.flush(false)
 		for range int(o.a) {
@@ -184,22 +193,75 @@ func (d *decoder) apply(o op) {
 		d.reverse = o.a&1 == 1
 	case opUnderline:
 	case opUserSel:
+		if !d.p.UserChars {
+			d.warn("ESC %% on %s, which has no user-defined characters: ignored", d.p.Name)
+			return
+		}
 		d.udcOn = o.a&1 == 1
 	case opUserDef:
+		if !d.p.UserChars {
+			d.warn("ESC & on %s, which has no user-defined characters: ignored", d.p.Name)
+			return
+		}
 		d.defineUser(o)
 	case opUserDel:
 		delete(d.udc, o.a)
 	case opRaster:
+		if !d.p.Raster {
+			d.warn("GS v 0 on %s, which has no graphics: ignored", d.p.Name)
+			return
+		}
 		d.raster(o)
 	case opQR:
+		if !d.p.NativeQR {
+			if o.a == 0x51 {
+				d.warn("GS ( k on %s, which has no native QR: ignored", d.p.Name)
+			}
+			return
+		}
 		d.qr(o)
 	case opUnknown:
 		d.warn("unknown command % X", o.bytes)
 	}
 }
 
+// encoding runs FS ( C: function 48 selects one-byte tables (m = 1) or
+// UTF-8 (m = 2), the latter only on a profile with UTF8; a printer without
+// the mode ignores it and prints the UTF-8 bytes through its code table.
+func (d *decoder) encoding(o op) {
+	if o.a != 48 || len(o.data) != 1 {
+		return
+	}
+	switch o.data[0] {
+	case 1, 49:
+		d.utf8 = false
+	case 2, 50:
+		if !d.p.UTF8 {
+			d.warn("FS ( C UTF-8 on %s, which has no UTF-8 mode: ignored", d.p.Name)
+			return
+		}
+		d.utf8 = true
+	}
+}
+
 func (d *decoder) char(b byte) {
 	c := cell{bold: d.bold, reverse: d.reverse, sx: d.sx, sy: d.sy}
+	if d.utf8 && b >= 0x80 {
+		d.pending = append(d.pending, b)
+		if !utf8.FullRune(d.pending) && len(d.pending) < utf8.UTFMax {
+			return
+		}
+		r, _ := utf8.DecodeRune(d.pending)
+		d.pending = d.pending[:0]
+		c.r = r
+		d.put(c)
+		return
+	}
+	if len(d.pending) > 0 {
+		d.pending = d.pending[:0]
+		d.warn("incomplete UTF-8 sequence")
+		d.put(cell{r: 0xFFFD, bold: d.bold, reverse: d.reverse, sx: d.sx, sy: d.sy})
+	}
 	if g, ok := d.udc[b]; ok && d.udcOn {
 		c.glyph = g
 		c.r = d.s.UserChars[b]
@@ -216,6 +278,10 @@ func (d *decoder) char(b byte) {
 			c.r = 0xFFFD
 		}
 	}
+	d.put(c)
+}
+
+func (d *decoder) put(c cell) {
 	if d.lineW+d.sx > d.cols() {
 		d.flush(true) // the printer wraps a full line by itself
 	}
@@ -269,7 +335,7 @@ func (d *decoder) defineUser(o op) {
 
 // udcCandidates are letters the driver may download; the emulator names a
 // user-defined character by matching its bitmap against the reference font.
-var udcCandidates = []rune("ҲҳǴǵӢӣӮӯҶҷҒғҚқЎўҢңӨөҮүӘәҰұҺһŃńıʻʼ")
+var udcCandidates = []rune("ҲҳǴǵӢӣӮӯҶҷҒғҚқЎўҢңӨөҮүӘәҰұҺһŃńıʻʼЖжЯяЁёЫыÁáÓóÚúÍí")
 
 func (d *decoder) recognise(g *image.Alpha) rune {
 	if d.ref == nil || g.Bounds().Dx() != d.ref.W || g.Bounds().Dy() != d.ref.H {

@@ -39,6 +39,8 @@ const (
 	opRaster    // GS v 0: x bytes per row, y rows, data
 	opQR        // GS ( k: a = fn, data = parameters after fn
 	opProcessID // GS ( H fn 48: data = 4 ID bytes
+	opPrinterID // GS I a
+	opEncoding  // FS ( C: a = fn, data = parameters after fn
 	opStatus    // DLE EOT a
 	opClear     // DLE DC4 8
 	opRealtime  // other DLE commands, ignored
@@ -118,6 +120,8 @@ func next(b []byte) (op, int, error) {
 		switch b[1] {
 		case '!':
 			return arg1(b, opSize)
+		case 'I':
+			return arg1(b, opPrinterID)
 		case 'B':
 			return arg1(b, opReverse)
 		case 'a', 'r', 'f', 'h', 'w', 'H', 'b':
@@ -214,6 +218,19 @@ func next(b []byte) (op, int, error) {
 	case c == escpos.FS:
 		if err := need(2); err != nil {
 			return op{}, 0, err
+		}
+		if b[1] == '(' { // FS ( fn pL pH …: length-prefixed like GS (
+			if err := need(5); err != nil {
+				return op{}, 0, err
+			}
+			n := int(b[3]) | int(b[4])<<8
+			if err := need(5 + n); err != nil {
+				return op{}, 0, err
+			}
+			if b[2] == 'C' && n >= 1 {
+				return op{kind: opEncoding, a: b[5], data: b[6 : 5+n], bytes: b[:5+n]}, 5 + n, nil
+			}
+			return op{kind: opIgnored}, 5 + n, nil
 		}
 		return op{kind: opIgnored}, 2, nil
 	}

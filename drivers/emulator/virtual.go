@@ -21,8 +21,15 @@ import (
 type VirtualOpts struct {
 	// OutDir receives 001.bin + 001.png, 002… for each job; "" keeps nothing on disk.
 	OutDir string
-	// Profile is the model emulated (width, tables, cutter).
+	// Profile is the model emulated: width, the tables at their numbers
+	// (ESC t of a number it lacks is ignored, so the bytes print as the
+	// wrong letters of the table in use), cutter, and whether it takes ESC &
+	// (UserChars), GS ( k (NativeQR), GS v 0 (Raster) and FS ( C UTF-8
+	// (UTF8). A profile other than the driver's makes an "unknown" printer.
 	Profile escpos.Profile
+	// Identity is answered to GS I 66/67/65 (maker, model, firmware);
+	// an empty field is not answered, as by a printer without GS I.
+	Identity escpos.Identity
 	// OnSlip, if set, is called after each job is decoded and saved.
 	OnSlip func(n int, s *Slip, binPath, pngPath string)
 
@@ -457,6 +464,10 @@ func (v *Virtual) mechanism() {
 			switch o.kind {
 			case opProcessID:
 				replies = append(replies, append(append([]byte{0x37, 0x22}, o.data...), 0))
+			case opPrinterID:
+				if s := v.identity(o.a); s != "" {
+					replies = append(replies, append(append([]byte{escpos.PrinterIDHeader}, s...), 0))
+				}
 			case opCut:
 				done = append(done, v.finishJob(v.job[:v.parsed]))
 				v.job = append([]byte(nil), v.job[v.parsed:]...)
@@ -480,6 +491,19 @@ func (v *Virtual) mechanism() {
 			time.Sleep(tick)
 		}
 	}
+}
+
+// identity is the GS I n answer, "" for none.
+func (v *Virtual) identity(n byte) string {
+	switch n {
+	case escpos.PrinterIDMaker:
+		return v.opts.Identity.Maker
+	case escpos.PrinterIDModel:
+		return v.opts.Identity.Model
+	case escpos.PrinterIDFirmware:
+		return v.opts.Identity.Firmware
+	}
+	return ""
 }
 
 // hasContent reports whether a job prints anything.
