@@ -166,6 +166,11 @@ func TestHostileRepositories(t *testing.T) {
 			b.client.Limits.Retries = 1
 			b.srv.setIntercept(slowLoris("/metadata/timestamp.json"))
 		}, "too slow"},
+		{"slow retrieval: under the throughput floor, well inside the deadline", func(t *testing.T, b *baseline) {
+			b.client.Limits.RequestTimeout = 30 * time.Second
+			b.client.Limits.FloorGrace, b.client.Limits.FloorWindow = 300*time.Millisecond, 300*time.Millisecond
+			b.srv.setIntercept(slowLoris("/metadata/timestamp.json"))
+		}, "under the floor"},
 		{"mirror answers 500", func(t *testing.T, b *baseline) {
 			b.srv.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
 				http.Error(w, "boom", 500)

@@ -146,13 +146,16 @@ func lockStateCtx(ctx context.Context, state string, wait time.Duration) (func()
 		case <-time.After(pause):
 			continue
 		case <-ctx.Done():
-			why = context.Cause(ctx).Error()
+			why = context.Cause(ctx).Error() // SIGTERM
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				why = "the update's deadline passed"
+			}
 		case <-timer.C:
-			why = "gave up waiting"
+			why = "gave up"
 		}
 		raw, _ := os.ReadFile(name)
 		f.Close()
-		return nil, fmt.Errorf("updates: %w %s; %s after %s: try again when it has finished", ErrUpdateRunning,
+		return nil, fmt.Errorf("updates: %w %s; %s after waiting %s: try again when it has finished", ErrUpdateRunning,
 			parseLockHolder(raw), why, time.Since(start).Round(100*time.Millisecond))
 	}
 	cmd := filepath.Base(os.Args[0])

@@ -115,14 +115,14 @@ func TestUpdateLockContention(t *testing.T) {
 	t.Run("wait expires", func(t *testing.T) {
 		start := time.Now()
 		_, err := lockStateCtx(context.Background(), state, 300*time.Millisecond)
-		check(t, err, "gave up waiting")
+		check(t, err, "gave up after waiting")
 		t.Logf("after %s: %v", time.Since(start).Round(time.Millisecond), err)
 	})
 	t.Run("SIGTERM while waiting", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		_, err := lockStateCtx(ctx, state, time.Hour)
-		check(t, err, "context canceled")
+		check(t, err, "context canceled after waiting")
 	})
 	t.Run("Update bounded by its deadline", func(t *testing.T) {
 		f := newFixture(t, InitOptions{})
@@ -131,7 +131,7 @@ func TestUpdateLockContention(t *testing.T) {
 		c.Deadline = 500 * time.Millisecond
 		start := time.Now()
 		_, err := c.Update(context.Background())
-		check(t, err, "deadline exceeded")
+		check(t, err, "deadline passed after waiting")
 		t.Logf("after %s: %v", time.Since(start).Round(time.Millisecond), err)
 	})
 	t.Run("free again once released", func(t *testing.T) {
