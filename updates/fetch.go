@@ -184,6 +184,7 @@ func (f *HTTPFetcher) Bytes() int64 { return f.bytes.Load() }
 
 var defaultHTTPClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 	TLSHandshakeTimeout:   15 * time.Second,
 	ResponseHeaderTimeout: 30 * time.Second,
 	IdleConnTimeout:       60 * time.Second,

@@ -306,3 +306,28 @@ func TestStickReadBounded(t *testing.T) {
 	}
 	t.Logf("cancelled (SIGTERM): gave up after %s: %v", time.Since(start).Round(time.Millisecond), err)
 }
+
+// TestHTTPFetcherNoHeadersNotRetried: a mirror that accepts the connection
+// and never answers is too slow once the transport's header timeout passes:
+// not retried, the next source is tried.
+func TestHTTPFetcherNoHeadersNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	defer srv.CloseClientConnections()
+	hc := &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: 200 * time.Millisecond}}
+	l := fastLimits()
+	l.RequestTimeout = 30 * time.Second
+	f := &HTTPFetcher{Client: hc, Limits: l}
+	_, err := f.DownloadFile(srv.URL+"/metadata/timestamp.json", 16384, 0)
+	if err == nil || !strings.Contains(err.Error(), "too slow") || !strings.Contains(err.Error(), "awaiting response headers") {
+		t.Fatalf("want a too-slow verdict, got %v", err)
+	}
+	if n.Load() != 1 {
+		t.Fatalf("asked %d times", n.Load())
+	}
+	t.Logf("%v", err)
+}

@@ -207,3 +207,23 @@ func TestUSBWatcherSurvivesHostileStick(t *testing.T) {
 		t.Fatal("watcher did not stop when its context ended")
 	}
 }
+
+func TestFindReposStaysOnTheStick(t *testing.T) {
+	media, outside := t.TempDir(), t.TempDir()
+	mk := func(dir string) {
+		os.MkdirAll(filepath.Join(dir, "metadata"), 0o755)
+		os.WriteFile(filepath.Join(dir, "metadata", "root.json"), []byte("{}"), 0o644)
+	}
+	mk(filepath.Join(media, "TOP"))
+	mk(filepath.Join(media, "SUB", "sapar"))
+	mk(filepath.Join(outside, "repo"))
+	os.MkdirAll(filepath.Join(media, "EVIL"), 0o755)
+	mustSymlink(t, filepath.Join(outside, "repo"), filepath.Join(media, "EVIL", "sapar"))
+	os.MkdirAll(filepath.Join(media, "FIFO", "metadata"), 0o755)
+	syscall.Mkfifo(filepath.Join(media, "FIFO", "metadata", "root.json"), 0o644)
+	got := FindRepos(media)
+	want := []string{filepath.Join(media, "SUB", "sapar"), filepath.Join(media, "TOP")}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -91,6 +91,28 @@ func findRepo(dir string) string {
 	return ""
 }
 
+// FindRepos lists the repositories on sticks mounted under root (root
+// itself, then each directory in it), found the way the watcher finds them:
+// for an "update from USB now" button.
+func FindRepos(root string) []string {
+	if root == "" {
+		return nil
+	}
+	var out []string
+	if r := findRepo(root); r != "" {
+		out = append(out, r)
+	}
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if e.IsDir() {
+			if r := findRepo(filepath.Join(root, e.Name())); r != "" {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // Watch runs until ctx ends.
 func (u *USBWatcher) Watch(ctx context.Context) error {
 	if err := os.MkdirAll(u.Root, 0o755); err != nil {
