@@ -34,6 +34,12 @@ command -v dpkg-deb >/dev/null || need="$need dpkg"
 command -v qemu-aarch64-static >/dev/null || need="$need qemu-user-static"
 command -v shellcheck >/dev/null || need="$need shellcheck"
 command -v xz >/dev/null || need="$need xz-utils"
+# package.sh: dpkg-shlibdeps computes Depends; readelf; the arm64/armhf
+# cross roots (mmdebstrap) and Go inside them (systemd-nspawn).
+command -v dpkg-shlibdeps >/dev/null || need="$need dpkg-dev"
+command -v readelf >/dev/null || need="$need binutils"
+command -v mmdebstrap >/dev/null || need="$need mmdebstrap"
+command -v systemd-nspawn >/dev/null || need="$need systemd-container"
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	export DEBIAN_FRONTEND=noninteractive
@@ -57,7 +63,7 @@ for deb in $debs; do
 	printf '%s  %s bytes, Installed-Size %s KiB\n' "$deb" "$(stat -c %s "$deb")" "$(dpkg-deb -f "$deb" Installed-Size)"
 	dpkg-deb -I "$deb" >"$tmp/info"
 	dpkg-deb -c "$deb" >"$tmp/list"
-	for dep in adduser libpam-systemd libwebkit2gtk-4.0-37 cage fonts-noto-core espeak-ng; do
+	for dep in adduser libpam-systemd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland fonts-noto-core espeak-ng; do
 		dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$dep" ||
 			fail "$deb: Depends lacks $dep"
 	done
@@ -80,6 +86,13 @@ for deb in $debs; do
 	amd64:62 | arm64:183 | armhf:40) ;;
 	*) fail "$deb: /usr/bin/sapar is not an $arch binary" ;;
 	esac
+	# The package is the product: the webview build, linked against WebKitGTK.
+	readelf -d "$tmp/x-$arch/usr/bin/sapar" >"$tmp/dyn-$arch" 2>&1 || fail "$deb: readelf -d /usr/bin/sapar"
+	for lib in libwebkit2gtk-4.0.so.37 libgtk-3.so.0; do
+		grep -q "(NEEDED).*\[$lib\]" "$tmp/dyn-$arch" ||
+			fail "$deb: /usr/bin/sapar is not linked against $lib (the pure-Go build has no window)"
+	done
+	echo "$deb: webview build, NEEDED $(grep -c '(NEEDED)' "$tmp/dyn-$arch") libraries incl. libwebkit2gtk-4.0.so.37"
 done
 amd64_deb=$(echo "$debs" | grep '_amd64\.deb$')
 echo "--- dpkg-deb -I $amd64_deb"
