@@ -20,9 +20,12 @@ import (
 //	guides/<id>/<lang>.json  one text: title, summary, Markdown and rendered HTML, slip steps
 //	contacts.json            the contacts directory
 //	agencies.json            the agency registry
+//	synonyms.json            the words people type (synonyms.yaml); only when there are any,
+//	                         so content without them stays readable by older kiosks
 const (
 	bundleContacts = "contacts.json"
 	bundleAgencies = "agencies.json"
+	bundleSynonyms = "synonyms.json"
 )
 
 type guideJSON struct {
@@ -86,6 +89,11 @@ func Compile(set *Set) (map[string][]byte, error) {
 	}
 	if err := put(bundleAgencies, agencies); err != nil {
 		return nil, err
+	}
+	if len(set.Synonyms) > 0 {
+		if err := put(bundleSynonyms, set.Synonyms); err != nil {
+			return nil, err
+		}
 	}
 	return files, nil
 }
@@ -176,6 +184,10 @@ func LoadBundle(b *bundle.Bundle) (*Set, error) {
 					seen[k] = true
 				}
 			}
+		case p == bundleSynonyms:
+			if err := decodeJSONStrict(raw, &set.Synonyms); err != nil {
+				return nil, fail(p, "%v", err)
+			}
 		case strings.HasPrefix(p, "guides/") && strings.Count(p, "/") == 2 && strings.HasSuffix(p, ".json"):
 			id, file := path.Base(path.Dir(p)), path.Base(p)
 			if file == "guide.json" {
@@ -253,6 +265,17 @@ func LoadBundle(b *bundle.Bundle) (*Set, error) {
 	if len(set.Guides) == 0 {
 		return nil, fail(bundle.IndexName, "no guides")
 	}
+	if err := validateSynonyms(set.Synonyms, mapOf(guides)); err != nil {
+		return nil, fail(bundleSynonyms, "%v", err)
+	}
 	sort.Slice(set.Guides, func(i, j int) bool { return set.Guides[i].ID < set.Guides[j].ID })
 	return set, nil
+}
+
+func mapOf(guides map[string]*guideJSON) map[string]bool {
+	out := make(map[string]bool, len(guides))
+	for id := range guides {
+		out[id] = true
+	}
+	return out
 }

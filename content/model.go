@@ -47,6 +47,7 @@ type Set struct {
 	Guides   []*Guide
 	Contacts []*Contact
 	Agencies []*Agency
+	Synonyms []*SearchWords // synonyms.yaml: the words people type, by language
 }
 
 // Contact kinds, in the order the contacts screen groups them.

@@ -41,18 +41,40 @@ var migrations = []string{
 		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');`,
 	// 4: the key contacts of a guide (ids in contacts), printed on its slip.
 	`ALTER TABLE guides ADD COLUMN contacts TEXT NOT NULL DEFAULT '[]';`,
+	// 5: search as people type. search_words gains the editors' search
+	// words (synonyms.yaml) as a column of their own, weighed next to the
+	// title, and prefix indexes for the first letters typed; trigrams cover
+	// the search words too; search_df says in how many guides each indexed
+	// word occurs (how telling it is). Query stems replace the table of
+	// stemmed Russian texts. An index from before is emptied here and
+	// rebuilt (Stale: its index_format is older).
+	`DROP TABLE search_words;
+	 DROP TABLE search_trigrams;
+	 DROP TABLE search_stems;
+	 CREATE VIRTUAL TABLE search_words USING fts5(
+		guide_id UNINDEXED, lang UNINDEXED, title, synonyms, summary, body,
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+	 CREATE VIRTUAL TABLE search_trigrams USING fts5(
+		guide_id UNINDEXED, lang UNINDEXED, text, tokenize = 'trigram');
+	 CREATE TABLE search_df (term TEXT PRIMARY KEY, guides INTEGER NOT NULL) WITHOUT ROWID;
+	 CREATE TABLE search_common (stem TEXT PRIMARY KEY) WITHOUT ROWID;
+	 DELETE FROM meta WHERE key = 'index_format';`,
 }
 
 // Store is the kiosk's read side of the content: an SQLite index built from
 // a Set (or a bundle) and queried by the UI.
 type Store struct {
-	db *sql.DB
+	db       *sql.DB
+	mu       sync.Mutex
+	prepared map[string]*sql.Stmt // search's fixed queries (see stmt)
 }
 
 // OpenStore opens (creating if needed) the index at path and brings its
 // schema up to date.
 func OpenStore(path string) (*Store, error) {
-	return openStore(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+	// Reads are memory-mapped: a search touches pages all over the FTS
+	// index, and a read system call per page was a tenth of its time.
+	return openStore(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)")
 }
 
 // BuildStore creates a new index at path for a one-off build: no journal
@@ -78,7 +100,15 @@ func openStore(path, pragmas string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, st := range s.prepared {
+		st.Close()
+	}
+	s.prepared = nil
+	s.mu.Unlock()
+	return s.db.Close()
+}
 
 func (s *Store) migrate() error {
 	var v int
@@ -119,7 +149,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	}
 	defer tx.Rollback()
 	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`,
-		`DELETE FROM contacts`, `DELETE FROM agencies`, `DELETE FROM search_stems`} {
+		`DELETE FROM contacts`, `DELETE FROM agencies`, `DELETE FROM search_df`, `DELETE FROM search_common`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("content: index: %w", err)
 		}
@@ -132,7 +162,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
-	insW, err := tx.PrepareContext(ctx, `INSERT INTO search_words VALUES (?,?,?,?,?)`)
+	insW, err := tx.PrepareContext(ctx, `INSERT INTO search_words VALUES (?,?,?,?,?,?)`)
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
@@ -140,35 +170,48 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
-	insS, err := tx.PrepareContext(ctx, `INSERT INTO search_stems VALUES (?,?,?)`)
-	if err != nil {
-		return fmt.Errorf("content: index: %w", err)
-	}
-	// Folding and stemming are the CPU-heavy part of a rebuild: done on
-	// every core while this goroutine feeds SQLite.
+	// Folding is the CPU-heavy part of a rebuild: done on every core while
+	// this goroutine feeds SQLite.
+	df := map[string]int{}
 	for p := range prepareTexts(ctx, set) {
+		for _, w := range p.words {
+			df[w]++
+		}
 		g := p.guide
 		if _, err := insG.ExecContext(ctx, g.ID, g.Pictogram, jsonText(g.Stages), jsonText(g.Audiences),
 			jsonText(g.Countries), jsonText(g.Links), jsonText(g.Sources), jsonText(nonNil(g.Contacts))); err != nil {
 			return fmt.Errorf("content: index guide %s: %w", g.ID, err)
 		}
 		for _, f := range p.texts {
-			t := f.text
-			if _, err := insT.ExecContext(ctx, g.ID, t.Lang, t.Title, t.Summary, t.BodyHTML,
-				jsonText(t.Print), jsonText(t.LinkLabels), t.Reviewed); err != nil {
-				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
-			}
-			if _, err := insW.ExecContext(ctx, g.ID, t.Lang, f.title, f.summary, f.body); err != nil {
-				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
-			}
-			if _, err := insTri.ExecContext(ctx, g.ID, t.Lang, f.title+" "+f.summary); err != nil {
-				return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
-			}
-			if f.stems != "" {
-				if _, err := insS.ExecContext(ctx, g.ID, t.Lang, f.stems); err != nil {
+			if t := f.text; t != nil {
+				if _, err := insT.ExecContext(ctx, g.ID, t.Lang, t.Title, t.Summary, t.BodyHTML,
+					jsonText(t.Print), jsonText(t.LinkLabels), t.Reviewed); err != nil {
 					return fmt.Errorf("content: index %s/%s: %w", g.ID, t.Lang, err)
 				}
 			}
+			if _, err := insW.ExecContext(ctx, g.ID, f.lang, f.title, f.synonyms, f.summary, f.body); err != nil {
+				return fmt.Errorf("content: index %s/%s: %w", g.ID, f.lang, err)
+			}
+			if _, err := insTri.ExecContext(ctx, g.ID, f.lang, strings.TrimSpace(f.title+" "+f.synonyms+" "+f.summary)); err != nil {
+				return fmt.Errorf("content: index %s/%s: %w", g.ID, f.lang, err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	insDF, err := tx.PrepareContext(ctx, `INSERT INTO search_df VALUES (?,?)`)
+	if err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
+	for w, n := range df {
+		if _, err := insDF.ExecContext(ctx, w, n); err != nil {
+			return fmt.Errorf("content: index: %w", err)
+		}
+	}
+	for _, stem := range commonStems(set.Synonyms) {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_common VALUES (?)`, stem); err != nil {
+			return fmt.Errorf("content: index: %w", err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -180,25 +223,33 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('index_format', ?)`, IndexFormat); err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('guides', ?)`, fmt.Sprint(len(set.Guides))); err != nil {
+		return fmt.Errorf("content: index: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta VALUES ('version', ?)`, version); err != nil {
 		return fmt.Errorf("content: index: %w", err)
 	}
 	return tx.Commit()
 }
 
+// foldedText is one row of search_words: a guide's text in one language
+// folded for search, with the search words synonyms.yaml gives it. text is
+// nil for a language the guide has search words in but no text.
 type foldedText struct {
-	text                        *Text
-	title, summary, body, stems string
+	text                                 *Text
+	lang, title, synonyms, summary, body string
 }
 
 type preparedGuide struct {
 	guide *Guide
 	texts []foldedText
+	words []string // every distinct indexed word of the guide, for search_df
 }
 
-// prepareTexts folds (and for Russian stems) every text on all cores. The
-// channel is closed when all guides are sent or ctx ends.
+// prepareTexts folds every text on all cores and adds its search words.
+// The channel is closed when all guides are sent or ctx ends.
 func prepareTexts(ctx context.Context, set *Set) <-chan preparedGuide {
+	syn := newSynonymIndex(set.Synonyms)
 	in := make(chan *Guide)
 	out := make(chan preparedGuide, 64)
 	var wg sync.WaitGroup
@@ -206,16 +257,8 @@ func prepareTexts(ctx context.Context, set *Set) <-chan preparedGuide {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := map[string]string{}
 			for g := range in {
-				p := preparedGuide{guide: g}
-				for _, t := range sortedTexts(g) {
-					f := foldedText{text: t, title: Fold(t.Title), summary: Fold(t.Summary), body: Fold(t.Body)}
-					if t.Lang == "ru" {
-						f.stems = stemText(t.Title+"\n"+t.Summary+"\n"+t.Body, cache)
-					}
-					p.texts = append(p.texts, f)
-				}
+				p := syn.prepare(g)
 				select {
 				case out <- p:
 				case <-ctx.Done():
@@ -253,7 +296,7 @@ func jsonText(v any) string {
 // IndexFormat names how search text is folded and stemmed. Change it with
 // Fold or the stemmer: an index built by an older binary holds text folded
 // the old way, and queries folded the new way would miss it.
-const IndexFormat = "fold-3+ru-stem-1"
+const IndexFormat = "fold-4+words-2+synonyms-1"
 
 // Stale reports whether the index was built by a binary that folds or stems
 // differently (or before the format was recorded): it must be rebuilt from

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 )
 
-//go:embed guides contacts.yaml agencies.csv
+//go:embed guides contacts.yaml agencies.csv synonyms.yaml
 var files embed.FS
 
 // FS returns the sample sources, rooted so that guides/<id>/…, contacts.yaml
