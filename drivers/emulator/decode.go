@@ -27,7 +27,7 @@ type Slip struct {
 	UserChars map[byte]rune
 	// Tables lists the ESC t tables selected, in order.
 	Tables []byte
-	// Cut reports whether the job ended with a cut.
+	// Cut reports whether the job ended with a cut (never on a profile without Cutter).
 	Cut bool
 	// Warnings lists commands that were not understood or malformed.
 	Warnings []string
@@ -102,6 +102,31 @@ func Decode(data []byte, p escpos.Profile) (*Slip, error) {
 	d.flush(false)
 	d.s.Text = strings.Join(d.texts, "\n")
 	return d.s, nil
+}
+
+// Row is one printed row of a slip: a text line, or an image (a raster
+// line, a raster or native QR code).
+type Row struct {
+	Text  string      // the text line, trailing spaces trimmed ("" for an image)
+	Image *image.Gray // nil for text
+}
+
+// Rows returns what printed, top to bottom, without blank feeds.
+func (s *Slip) Rows() []Row {
+	var out []Row
+	for _, b := range s.blocks {
+		switch {
+		case b.img != nil:
+			out = append(out, Row{Image: b.img})
+		case len(b.cells) > 0:
+			var sb strings.Builder
+			for _, c := range b.cells {
+				sb.WriteRune(c.r)
+			}
+			out = append(out, Row{Text: strings.TrimRight(sb.String(), " ")})
+		}
+	}
+	return out
 }
 
 func (d *decoder) warn(f string, a ...any) {
@@ -180,7 +205,8 @@ func (d *decoder) apply(o op) {
 	case opCut:
 		d.flush(false)
 		if !d.p.Cutter {
-			d.warn("GS V on %s, which has no cutter", d.p.Name)
+			d.warn("GS V on %s, which has no cutter: the paper is not cut", d.p.Name)
+			return
 		}
 		d.s.Cut = true
 	case opSize:

@@ -28,6 +28,9 @@ func (e *Encoding) Decode(b byte) (rune, bool) {
 	return r, r != 0
 }
 
+// String is the encoding's name.
+func (e *Encoding) String() string { return e.Name }
+
 // Has reports whether the table holds r.
 func (e *Encoding) Has(r rune) bool { _, ok := e.Encode(r); return ok }
 
@@ -139,9 +142,12 @@ var (
 	EncCP1254 = fromCharmap("CP1254", charmap.Windows1254)
 	EncCP1257 = fromCharmap("CP1257", charmap.Windows1257)
 	EncRK1048 = newEncoding("RK1048", kz1048High)
+	// EncASCII is a table known to hold ASCII and nothing more: the table
+	// after ESC @ of a calibrated printer whose upper half nobody checked.
+	EncASCII = newEncoding("ASCII", [128]rune{})
 )
 
-var allEncodings = []*Encoding{EncCP437, EncCP850, EncCP852, EncCP855, EncCP857, EncCP858, EncCP866, EncCP1250, EncCP1251, EncCP1252, EncCP1254, EncCP1257, EncRK1048}
+var allEncodings = []*Encoding{EncASCII, EncCP437, EncCP850, EncCP852, EncCP855, EncCP857, EncCP858, EncCP866, EncCP1250, EncCP1251, EncCP1252, EncCP1254, EncCP1257, EncRK1048}
 
 // Encodings returns every encoding this package implements.
 func Encodings() []*Encoding { return append([]*Encoding(nil), allEncodings...) }

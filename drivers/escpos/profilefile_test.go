@@ -21,7 +21,9 @@ func sampleCalibrated(t testing.TB) Calibrated {
 		Answers: []int{1, 4, 9}, At: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 }
 
-func writeFile(name string, data []byte, perm fs.FileMode) error { return os.WriteFile(name, data, perm) }
+func writeFile(name string, data []byte, perm fs.FileMode) error {
+	return os.WriteFile(name, data, perm)
+}
 
 func TestProfileFileRoundTrip(t *testing.T) {
 	cases := map[string]Calibrated{"calibrated, identity answered": sampleCalibrated(t)}
