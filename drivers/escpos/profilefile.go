@@ -310,7 +310,7 @@ func LoadProfile(path string) (Calibrated, error) {
 }
 
 // WriteFileFunc writes a whole file atomically (the application passes its
-// one atomic writer, bundle.WriteFileAtomic: temp file, fsync, rename,
+// one atomic writer, content/atomicfile.Write: temp file, fsync, rename,
 // fsync of the directory). Drivers do not carry a second copy of it.
 type WriteFileFunc func(name string, data []byte, perm fs.FileMode) error
 

@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"run":       {"run the kiosk in production from a provisioned state directory", runRun},
 		"content":   {"check, build or preview content sources (content check|build|preview DIR)", runContent},
 		"print":     {"render a guide slip to ESC/POS bytes or PNG, or print it on a serial port", runPrint},
+		"printer":   {"printer tools: calibrate the kiosk's printer (tables, ESC &, QR, width) into STATE/printer-profile.json", runPrinter},
 		"publish":   {"publisher side of signed updates (init, add, timestamp, rotate, status)", runPublish},
 		"update":    {"one verified update cycle from HTTP mirrors or a USB directory", runUpdate},
 		"provision": {"first-boot provisioning from a provisioning file", runProvision},
