@@ -109,11 +109,17 @@ func FuzzDecodeNeverPanics(f *testing.F) {
 	f.Add([]byte{0x1b, '&', 3, 0x20, 0x7e, 12})
 	f.Add([]byte{0x1d, 'v', '0', 0, 0xff, 0xff, 0xff, 0xff})
 	f.Add([]byte{0x1d, '(', 'k', 3, 0, 0x31, 0x45, 0x99, 0x1d, '(', 'k', 3, 0, 0x31, 0x51, 0x30})
+	// UTF-8 mode (FS ( C) with a sequence cut by a command, GS I.
+	f.Add([]byte{0x1c, '(', 'C', 2, 0, 48, 2, 0xd2, 0x1b, 't', 53, 0xa3, 0x1d, 'I', 67, '\n'})
+	utf := p
+	utf.UTF8 = true
+	bare, _ := escpos.ProfileByName("POS-5890")
+	profiles := []escpos.Profile{p, utf, bare}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > maxFuzzJob {
 			return
 		}
-		s, err := Decode(data, p)
+		s, err := Decode(data, profiles[len(data)%len(profiles)])
 		if err != nil {
 			return
 		}

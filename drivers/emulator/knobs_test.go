@@ -14,7 +14,7 @@ import (
 func TestEmulatedPrinterKnobs(t *testing.T) {
 	epson := mustProfile(t, "TM-T20III")
 	kzAt47 := epson
-	kzAt47.CodeTables = []escpos.CodeTable{{0, escpos.EncCP437}, {47, escpos.EncRK1048}, {46, escpos.EncCP1251}}
+	kzAt47.CodeTables = []escpos.CodeTable{{Number: 0, Enc: escpos.EncCP437}, {Number: 47, Enc: escpos.EncRK1048}, {Number: 46, Enc: escpos.EncCP1251}}
 	bare := epson
 	bare.UserChars, bare.NativeQR = false, false
 	utf := epson
