@@ -124,9 +124,78 @@ func Check(fsys fs.FS, opt CheckOptions) *Report {
 			}
 		}
 	}
+	checkSynonyms(set, errf, warnf)
 	sortProblems(r.Errors)
 	sortProblems(r.Warnings)
 	return r
+}
+
+// checkSynonyms applies the editorial rules to synonyms.yaml: each word in
+// its language's script (oʻ gʻ with U+02BB in Uzbek Latin), no word that
+// search already finds by the term or another word, and no term that no
+// guide of the language uses (its words would find nothing).
+func checkSynonyms(set *Set, errf, warnf func(string, int, string, ...any)) {
+	var texts map[string][][]string // lang → folded texts, split
+	for _, sw := range set.Synonyms {
+		lang, _ := LookupLanguage(sw.Lang)
+		line := func(i int) int {
+			if i < len(sw.Lines) {
+				return sw.Lines[i]
+			}
+			return sw.Line
+		}
+		if sw.Term != "" {
+			for _, m := range scriptProblems(lang, sw.Term) {
+				errf(sw.File, sw.Line, "term %q: %s", sw.Term, m)
+			}
+		}
+		seen := map[string]int{}
+		if sw.Term != "" {
+			seen[Fold(sw.Term)] = -1
+		}
+		for i, w := range sw.Words {
+			for _, m := range scriptProblems(lang, w) {
+				errf(sw.File, line(i), "%q: %s", w, m)
+			}
+			if sw.Lang == "uz-Latn" {
+				for _, m := range tutuqWarnings(w) {
+					warnf(sw.File, line(i), "%s", m)
+				}
+			}
+			f := Fold(w)
+			if prev, dup := seen[f]; dup {
+				if prev < 0 {
+					warnf(sw.File, line(i), "%q is the term itself (search folds case, script and apostrophes): leave it out", w)
+				} else {
+					warnf(sw.File, line(i), "%q is already in the list as %q (search folds case, script and apostrophes): leave one out", w, sw.Words[prev])
+				}
+				continue
+			}
+			seen[f] = i
+		}
+		if sw.Term == "" {
+			continue
+		}
+		if texts == nil {
+			texts = map[string][][]string{}
+			for _, g := range set.Guides {
+				for l, t := range g.Texts {
+					texts[l] = append(texts[l], strings.Fields(Fold(t.Title+"\n"+t.Summary+"\n"+t.Body)))
+				}
+			}
+		}
+		stems := termStems(sw.Term, sw.Lang)
+		used := false
+		for _, toks := range texts[sw.Lang] {
+			if containsTerm(toks, stems) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			warnf(sw.File, sw.Line, "term %q is in no %s guide, so its words find nothing: use a word the guides use, or list the words under guides:", sw.Term, sw.Lang)
+		}
+	}
 }
 
 func sortedTexts(g *Guide) []*Text {

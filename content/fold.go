@@ -18,6 +18,8 @@ import (
 //     guide and the other way round;
 //   - the extra letters of Kyrgyz, Tajik and Karakalpak fold onto the plain
 //     ones a user types without them (ө→o, ү→u, ң→n, ӣ→i, ҷ→j, ı→i, ǵ→g …);
+//   - Arabic-script letters an Arabic keyboard types differently (ي ك ه)
+//     fold onto Urdu's (ی ک ہ), Arabic-Indic digits onto 0–9;
 //   - other diacritics are stripped; anything not a letter or digit becomes a space.
 //
 // Fold is for matching only; texts are always shown as written.
@@ -69,6 +71,30 @@ func (f *folder) rune(r rune, decompose bool) {
 	r = unicode.ToLower(r)
 	if isApostrophe(r) {
 		return
+	}
+	if r >= 0x0600 && r <= 0x06FF || r >= 0x200C && r <= 0x200D {
+		// Arabic script: an Arabic keyboard's ي ك ه meet Urdu's ی ک ہ,
+		// Arabic-Indic digits meet ASCII ones, and the tatweel and the
+		// zero-width (non-)joiner inside a word are dropped.
+		switch {
+		case r == 0x0640 || r == 0x200C || r == 0x200D:
+			return
+		case r >= 0x0660 && r <= 0x0669:
+			r = '0' + (r - 0x0660)
+		case r >= 0x06F0 && r <= 0x06F9:
+			r = '0' + (r - 0x06F0)
+		case r == 'ي' || r == 'ى':
+			r = 'ی'
+		case r == 'ك':
+			r = 'ک'
+		case r == 'ه' || r == 'ة':
+			r = 'ہ'
+		}
+		if r < 0x80 {
+			f.b.WriteByte(byte(r))
+			f.space, f.prev = false, r
+			return
+		}
 	}
 	// CLDR uz_Cyrl-uz_Latn: е is "ye" at the start of a word and after a
 	// vowel (Ер → Yer, поезд → poyezd); ц is "s" at the start of a word

@@ -14,6 +14,9 @@ func TestFoldMeetsAcrossScriptsAndSpellings(t *testing.T) {
 		{"Karakalpak dotless ı meets i", "Qaraqalpaqsha jumıs", "qaraqalpaqsha jumis"},
 		{"Karakalpak ǵ meets g", "ǵárezsiz", "garezsiz"},
 		{"case and punctuation", "WORK-VISA!", "work visa"},
+		{"Urdu typed on an Arabic keyboard (ي ك ه)", "ويزا كى تنخواه", "ویزا کی تنخواہ"},
+		{"Urdu with a zero-width non-joiner and a tatweel", "پاس\u200cپورٹ ویـزا", "پاسپورٹ ویزا"},
+		{"Eastern Arabic-Indic digits", "۱۴۰۰", "1400"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

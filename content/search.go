@@ -35,7 +35,11 @@ const (
 	minShareOfBest  = 0.2  // a guide scoring less than this share of the best is no answer
 	typoWeight      = 0.5  // a near spelling counts half as much as the word itself
 	commonWordShare = 0.5  // a word in more than this share of guides is only queried when it is the rarest
-	headOnlyShare   = 0.1  // a word in more than this share of guides is looked for in titles, search words and summaries only
+	// What a word costs is the texts it matches: a word in more guides
+	// than these is looked for in titles, search words and summaries only,
+	// or (and in most guides) in titles and search words, unranked.
+	headOnlyDF = 300
+	unrankedDF = 1000
 )
 
 // Search finds guides for a query typed in any script, spelling or of the
@@ -61,9 +65,29 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 	}
 	var words []queryWord
 	seen := map[string]bool{}
+	n, err := s.guideCount(ctx)
+	if err != nil || n == 0 {
+		return []Summary{}, err
+	}
+	reader := NormalizeTag(lang)
 	for _, w := range splitQueryWords(query) {
 		// One letter says nothing (and as a prefix it matches every guide).
-		if utf8.RuneCountInString(w.folded) < 2 || seen[w.stem] {
+		if utf8.RuneCountInString(w.folded) < 2 {
+			continue
+		}
+		// A Russian-looking word takes its Russian stem on a Russian
+		// screen, or where the suffix stripper's stem meets nothing
+		// ("договоров"); elsewhere it may be Kyrgyz, Uzbek or Tajik.
+		if w.ru != "" {
+			if reader == "ru" {
+				w.stem = w.ru
+			} else if df, err := s.prefixDF(ctx, w.stem, n); err != nil {
+				return nil, err
+			} else if df == 0 {
+				w.stem = w.ru
+			}
+		}
+		if seen[w.stem] {
 			continue
 		}
 		seen[w.stem] = true
@@ -74,10 +98,6 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 	}
 	if len(words) == 0 {
 		return []Summary{}, nil
-	}
-	n, err := s.guideCount(ctx)
-	if err != nil || n == 0 {
-		return []Summary{}, err
 	}
 	type scored struct {
 		queryWord
@@ -92,6 +112,13 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 		df, err := s.prefixDF(ctx, w.stem, n)
 		if err != nil {
 			return nil, err
+		}
+		if w.alt != "" {
+			dfAlt, err := s.prefixDF(ctx, w.alt, n)
+			if err != nil {
+				return nil, err
+			}
+			df = max(df, dfAlt)
 		}
 		if common[w.stem] && df > 0 {
 			df = n // says little: the other words decide
@@ -110,14 +137,14 @@ func (s *Store) Search(ctx context.Context, lang, query string) ([]Summary, erro
 		}
 		where := everywhere
 		switch {
-		case float64(w.df) > commonWordShare*float64(n):
+		case float64(w.df) > commonWordShare*float64(n) && w.df > unrankedDF:
 			where = titlesUnranked
-		case i > 0 || float64(w.df) > headOnlyShare*float64(n):
+		case i > 0 || w.df > headOnlyDF:
 			// The rarest word has found the guides; the others add where
 			// they stand in a title, search word or summary.
 			where = headOnly
 		}
-		if err := s.scoreWord(ctx, w.stem, idf(n, w.df), where, scores); err != nil {
+		if err := s.scoreWord(ctx, w.queryWord, idf(n, w.df), where, scores); err != nil {
 			return nil, err
 		}
 	}
@@ -226,6 +253,7 @@ const (
 	hitHead    = 1.0
 	hitSummary = 0.45
 	hitBody    = 0.15
+	bm25Share  = 0.1 // added at most, relative to the word's best text
 )
 
 // Where scoreWord looks for a word.
@@ -238,10 +266,10 @@ const (
 )
 
 var scopeSQL = map[wordScope]string{
-	everywhere: `SELECT w.guide_id, w.title, w.synonyms, w.summary FROM
+	everywhere: `SELECT w.guide_id, w.title, w.synonyms, w.summary, top.r FROM
 		(SELECT rowid AS id, bm25(search_words, 0, 0, %[1]g, %[2]g, %[3]g, %[4]g) AS r FROM search_words WHERE search_words MATCH ? ORDER BY r LIMIT %[5]d) AS top
 		JOIN search_words w ON w.rowid = top.id`,
-	titlesUnranked: `SELECT w.guide_id, w.title, w.synonyms, w.summary FROM
+	titlesUnranked: `SELECT w.guide_id, w.title, w.synonyms, w.summary, 0 FROM
 		(SELECT rowid AS id FROM search_words WHERE search_words MATCH ? LIMIT %[5]d) AS top
 		JOIN search_words w ON w.rowid = top.id`,
 }
@@ -250,11 +278,22 @@ var scopeSQL = map[wordScope]string{
 // score of each of the rowsPerWord texts bm25 ranks best for it (column
 // weights above). The inner query ranks row ids only: reading a row's
 // columns costs a lookup, done for the best rows rather than every match.
-func (s *Store) scoreWord(ctx context.Context, stem string, weight float64, scope wordScope, scores map[string]float64) error {
-	match := `"` + stem + `"`
-	short := utf8.RuneCountInString(stem) < 3
-	if !short {
-		match += `*`
+func (s *Store) scoreWord(ctx context.Context, w queryWord, weight float64, scope wordScope, scores map[string]float64) error {
+	stems := []string{w.stem}
+	if w.alt != "" {
+		stems = append(stems, w.alt)
+	}
+	var parts []string
+	for _, st := range stems {
+		p := `"` + st + `"`
+		if utf8.RuneCountInString(st) >= 3 {
+			p += `*`
+		}
+		parts = append(parts, p)
+	}
+	match := strings.Join(parts, " OR ")
+	if len(parts) > 1 {
+		match = "(" + match + ")"
 	}
 	q := scopeSQL[everywhere]
 	switch scope {
@@ -271,16 +310,20 @@ func (s *Store) scoreWord(ctx context.Context, stem string, weight float64, scop
 	defer rows.Close()
 	has := func(text string) bool {
 		for _, t := range strings.Fields(text) {
-			if short && t == stem || !short && strings.HasPrefix(t, stem) {
-				return true
+			for _, st := range stems {
+				if stemMatches(t, st) {
+					return true
+				}
 			}
 		}
 		return false
 	}
 	got := map[string]float64{}
+	best := 0.0
 	for rows.Next() {
 		var id, title, syn, summary string
-		if err := rows.Scan(&id, &title, &syn, &summary); err != nil {
+		var r float64
+		if err := rows.Scan(&id, &title, &syn, &summary, &r); err != nil {
 			return fmt.Errorf("content: search: %w", err)
 		}
 		f := hitBody
@@ -289,6 +332,11 @@ func (s *Store) scoreWord(ctx context.Context, stem string, weight float64, scop
 			f = hitHead
 		case has(summary):
 			f = hitSummary
+		}
+		// Within a place, bm25 (how often, in how short a text) orders.
+		best = min(best, r)
+		if best < 0 {
+			f += bm25Share * r / best
 		}
 		if f > got[id] {
 			got[id] = f

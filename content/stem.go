@@ -77,20 +77,56 @@ func isRussianWord(w string) bool {
 	return w != ""
 }
 
-// wordStem is the search stem of one folded word f typed as orig (lower case).
-func wordStem(orig, f string) string {
+// wordStem is the search stem of one folded word f typed as orig (lower
+// case), and ru, its Russian stem when orig is a Russian-looking word whose
+// Russian stem is shorter ("" otherwise). Which one a search uses depends on
+// the screen (see Search): Kyrgyz «маяна» must not become Russian mayа*,
+// which meets «маятник».
+func wordStem(orig, f string) (stem, ru string) {
 	st := stripSuffixes(f)
 	if isRussianWord(orig) {
-		if ru := Fold(StemRussian(orig)); ru != "" && !strings.Contains(ru, " ") && len(ru) < len(st) && utf8.RuneCountInString(ru) >= 3 {
-			st = ru
+		// A three-letter Russian stem only for a word of four letters
+		// ("визы" → viz*): "корее" → kor* would meet Tajik «кор».
+		r := Fold(StemRussian(orig))
+		n := utf8.RuneCountInString(r)
+		if r != "" && !strings.Contains(r, " ") && len(r) < len(st) && (n >= 4 || n == 3 && utf8.RuneCountInString(orig) <= 4) {
+			return st, r
 		}
 	}
-	return st
+	return st, ""
 }
 
-// queryWord is one word of a query: as folded, and its stem.
+// queryWord is one word of a query: as folded, and its stem; ru its
+// Russian stem (see wordStem); alt is the stem of the word read as Russian
+// or Kyrgyz typed in Latin letters the common way (see latinVariant), ""
+// when that reads the same.
 type queryWord struct {
-	folded, stem string
+	folded, stem, ru, alt string
+}
+
+// latinVariant reads a word typed in Latin letters as Russian or Kyrgyz is
+// usually typed on a Latin keyboard, in Fold's spelling: zh → j (жумуш is
+// typed zhumush), kh → x (хат: khat), and y between consonants or at the
+// end after one → i (ы: kyrgyz → кыргыз, aylyk → айлык). The word as typed
+// is searched too: "Kazakhstan" stays findable in English.
+func latinVariant(f string) string {
+	for _, r := range f {
+		if r >= 0x80 {
+			return "" // not typed in Latin
+		}
+	}
+	v := strings.NewReplacer("zh", "j", "kh", "x").Replace(f)
+	b := []byte(v)
+	isVowel := func(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
+	for i := 1; i < len(b); i++ {
+		if b[i] == 'y' && !isVowel(b[i-1]) && (i+1 == len(b) || !isVowel(b[i+1])) {
+			b[i] = 'i'
+		}
+	}
+	if v = string(b); v == f {
+		return ""
+	}
+	return v
 }
 
 // splitQueryWords splits text into words with their stems. Words are what
@@ -105,7 +141,18 @@ func splitQueryWords(text string) []queryWord {
 			if len(fs) == 1 {
 				o = orig
 			}
-			out = append(out, queryWord{folded: f, stem: wordStem(o, f)})
+			w := queryWord{folded: f}
+			w.stem, w.ru = wordStem(o, f)
+			v := latinVariant(f)
+			if v == "" {
+				v = plainCyrillicVariant(o, f)
+			}
+			if v != "" {
+				if st := stripSuffixes(v); st != w.stem && utf8.RuneCountInString(st) >= 4 {
+					w.alt = st
+				}
+			}
+			out = append(out, w)
 		}
 	}
 	return out
@@ -146,10 +193,42 @@ func containsTerm(tokens []string, stems []string) bool {
 	return false
 }
 
-func termStems(term string) []string {
+// termStems are the stems of an editor's term in lang: Russian terms by
+// the Russian stemmer, the others by the suffix stripper.
+func termStems(term, lang string) []string {
 	var out []string
 	for _, w := range splitQueryWords(term) {
-		out = append(out, w.stem)
+		if lang == "ru" && w.ru != "" {
+			out = append(out, w.ru)
+		} else {
+			out = append(out, w.stem)
+		}
 	}
 	return out
+}
+
+// plainCyrillicVariant reads a Cyrillic word typed without the letters a
+// Russian keyboard lacks, as Tajik and Uzbek are often typed: х for ҳ, к
+// for қ, ч for ҷ («мухочират» for «муҳоҷират» folds to muxochirat; this
+// gives muhojirat). "" when orig has the letters, or is not one Cyrillic word.
+func plainCyrillicVariant(orig, f string) string {
+	if orig == "" || strings.ContainsAny(orig, "ҳҷқғӣӯўҲҶҚҒӢӮЎ") {
+		return ""
+	}
+	cyr := false
+	for _, r := range orig {
+		if unicode.Is(unicode.Cyrillic, r) {
+			cyr = true
+		} else if unicode.IsLetter(r) {
+			return ""
+		}
+	}
+	if !cyr || !strings.ContainsAny(orig, "хкч") {
+		return ""
+	}
+	v := strings.NewReplacer("ch", "j", "x", "h", "k", "q").Replace(f)
+	if v == f {
+		return ""
+	}
+	return v
 }

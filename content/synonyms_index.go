@@ -30,7 +30,7 @@ func newSynonymIndex(list []*SearchWords) *synonymIndex {
 			}
 		}
 		if sw.Term != "" {
-			if st := termStems(sw.Term); len(st) > 0 {
+			if st := termStems(sw.Term, sw.Lang); len(st) > 0 {
 				x.terms[sw.Lang] = append(x.terms[sw.Lang], synTerm{stems: st, words: strings.Join(folded, " ")})
 			}
 			continue
