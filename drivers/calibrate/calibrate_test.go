@@ -286,6 +286,10 @@ func unknownPrinters(t *testing.T) []unknownPrinter {
 	bare.Name = "pos58-bare"
 	bare.CodeTables = []escpos.CodeTable{tab(0, escpos.EncCP437), tab(17, escpos.EncCP866), tab(45, escpos.EncCP1250)}
 	return []unknownPrinter{
+		{name: "a real TM-T20III confirms its built-in tables", base: "TM-T20III", real: epson,
+			tables: []escpos.CodeTable{tab(0, escpos.EncCP437), tab(53, escpos.EncRK1048), tab(46, escpos.EncCP1251), tab(17, escpos.EncCP866),
+				tab(45, escpos.EncCP1250), tab(18, escpos.EncCP852), tab(48, escpos.EncCP1254), tab(16, escpos.EncCP1252), tab(2, escpos.EncCP850), tab(51, escpos.EncCP1257)},
+			notTables: []byte{73, 13}, udc: true, qr: true, columns: 48, dots: 576},
 		{name: "clone with KZ-1048 at 47, CP1251 at 46, tried at 47", base: "TM-T20III", real: clone,
 			try:    []escpos.CodeTable{tab(47, escpos.EncRK1048)},
 			tables: []escpos.CodeTable{tab(47, escpos.EncRK1048), tab(46, escpos.EncCP1251), tab(17, escpos.EncCP866), tab(13, escpos.EncCP857)}, notTables: []byte{53},

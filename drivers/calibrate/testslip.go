@@ -19,8 +19,9 @@ type TestSlipOpts struct {
 	Kiosk string
 	// Profile is the printer's: the rulers show its columns and dots.
 	Profile escpos.Profile
-	// QRURL, if set, is printed as a QR code (e.g. the device id).
-	QRURL string
+	// QRURL, if set, is printed as a QR code (e.g. the device id), with
+	// QRCaption under it.
+	QRURL, QRCaption string
 	// Footer lines (date, profile name, content version).
 	Footer []string
 }
@@ -34,7 +35,7 @@ func TestSlip(o TestSlipOpts) receipt.Document {
 	if len(langs) == 0 {
 		langs = DefaultLangs
 	}
-	doc := receipt.Document{Lang: "en", Title: "Sapar test slip", Subtitle: o.Kiosk, QRURL: o.QRURL, Footer: o.Footer}
+	doc := receipt.Document{Lang: "en", Title: "Sapar test slip", Subtitle: o.Kiosk, QRURL: o.QRURL, QRCaption: o.QRCaption, Footer: o.Footer}
 	for _, tag := range langs {
 		sample, ok := Samples[tag]
 		if !ok {
