@@ -118,13 +118,17 @@ func NewPlan(base escpos.Profile, o Opts) (Plan, error) {
 	}
 	if len(pl.Letters) > 0 {
 		add(Line{Kind: UTF8, Want: string(pl.Letters)})
-		add(Line{Kind: UserChars, Want: string(pl.Letters)})
 	}
 	for _, c := range rulerColumns {
 		add(Line{Kind: Ruler, Columns: c, Want: ruler(c)})
 	}
 	add(Line{Kind: NativeQR, Want: "native QR:"})
 	add(Line{Kind: RasterQR, Want: "raster QR:"})
+	if len(pl.Letters) > 0 {
+		// Last but the cut: a printer that does not parse ESC & prints its
+		// bitmaps as bytes, which may hold commands; nothing else is lost.
+		add(Line{Kind: UserChars, Want: string(pl.Letters)})
+	}
 	add(Line{Kind: Cutter, Want: "cut: paper cut below"})
 	return pl, nil
 }
