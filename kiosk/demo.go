@@ -17,6 +17,8 @@ import (
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
 	"sapar/drivers/printer"
+	"sapar/kiosk/slipprinter"
+	"sapar/kiosk/web"
 )
 
 // DemoOptions configure the demo kiosk.
@@ -41,8 +43,8 @@ type Demo struct {
 	err     error         // why it stopped, valid after stopped is closed
 	cleanup []func()
 	once    sync.Once
-	srv     *Server // for Reload (demo_reload.go)
-	state   string  // temporary state directory, where Reload builds new indexes
+	srv     *web.Server // for Reload (demo_reload.go)
+	state   string      // temporary state directory, where Reload builds new indexes
 }
 
 // StartDemo loads the content, builds its index in a temporary directory,
@@ -99,15 +101,19 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 		return nil, fmt.Errorf("demo: virtual printer: %w", err)
 	}
 	d.cleanup = append(d.cleanup, func() { virt.Close() })
-	port := NewPortPrinter(SerialDialer(virt.DevicePath(), 115200), prof, printer.DefaultReconnectOpts())
-	d.cleanup = append(d.cleanup, func() { port.Close() })
+	// The same adapter as production: real ESC/POS bytes through the serial
+	// driver to the emulated printer on the other end of the pty.
+	prn := slipprinter.New(slipprinter.PortDialer(virt.DevicePath(), 115200), prof,
+		slipprinter.Opts{Device: virt.DevicePath(), Baud: 115200, Reconnect: printer.DefaultReconnectOpts()})
+	d.cleanup = append(d.cleanup, func() { prn.Close() })
 
-	srv, err := NewServer(Options{Store: store, Log: log, IdleTimeout: opt.IdleTimeout, Place: "Sapar demo",
+	srv, err := web.NewServer(web.Options{Store: store, Log: log, IdleTimeout: opt.IdleTimeout, Place: "Sapar demo",
 		Notice: "DEMO — sample content from the MRC information-needs study; agency entries are fictional",
-		Print:  port.Print, QueueDB: filepath.Join(tmp, "queue.db")})
+		Print:  prn.Print, QueueDB: filepath.Join(tmp, "queue.db")})
 	if err != nil {
 		return nil, err
 	}
+	prn.OnStatus = srv.Queue().PrinterStatus
 	d.srv = srv
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {

@@ -9,14 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,27 +21,10 @@ import (
 	"sapar/content/sample"
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
+	"sapar/kiosk/internal/kiosktest"
 	"sapar/provisioning"
 	"sapar/updates"
 )
-
-// syncBuffer is a log sink tests can read while the kiosk writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // sampleFiles copies the embedded sample, with edit applied to each file.
 func sampleFiles(t testing.TB, edit func(p string, b []byte) []byte) map[string][]byte {
@@ -87,76 +67,6 @@ func makeBundle(t testing.TB, files map[string][]byte) string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func freePort(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-type client struct {
-	t    testing.TB
-	base string
-	hc   http.Client
-}
-
-func (c *client) do(method, path string, hdr map[string]string, body any) (int, []byte) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
-}
-
-var bootRE = regexp.MustCompile(`<script type="application/json" id="boot">(.*?)</script>`)
-
-// bootToken reads the per-boot token a page carries.
-func (c *client) bootToken(path string) string {
-	c.t.Helper()
-	code, page := c.do("GET", path, nil, nil)
-	m := bootRE.FindSubmatch(page)
-	if code != 200 || m == nil {
-		c.t.Fatalf("GET %s: %d, no boot data:\n%.300s", path, code, page)
-	}
-	var boot struct {
-		Token string `json:"token"`
-		Mode  string `json:"mode"`
-	}
-	if err := json.Unmarshal(m[1], &boot); err != nil {
-		c.t.Fatal(err)
-	}
-	return boot.Token
-}
-
-func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 const examplePIN = "482916" // provisioning/example.yaml's demo PIN
@@ -204,7 +114,7 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metricsAddr := freePort(t)
+	metricsAddr := kiosktest.FreeAddr(t)
 	y := string(example)
 	y = strings.Replace(y, "device: /dev/serial/by-id/usb-EPSON_TM-T20III-if00", "device: "+virt.DevicePath(), 1)
 	y = strings.Replace(y, "baud: 38400", "baud: 115200", 1)
@@ -220,7 +130,7 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 
 	state, usb := filepath.Join(tmp, "state"), filepath.Join(tmp, "media")
 	os.MkdirAll(usb, 0o755)
-	logs := &syncBuffer{}
+	logs := &kiosktest.SyncBuffer{}
 	start := time.Now()
 	k, err := Start(ctx, RunOptions{StateDir: state, Addr: "127.0.0.1:0", ProvisioningKey: pubKey, ContentSeed: v1,
 		USBRoot: usb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -236,13 +146,13 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 			t.Logf("kiosk log:\n%s", logs.String())
 		}
 	}()
-	c := &client{t: t, base: strings.TrimSuffix(k.URL, "/")}
+	c := &kiosktest.Client{T: t, Base: strings.TrimSuffix(k.URL, "/")}
 
 	// First boot: the setup screen, waiting for a stick.
-	if tok := c.bootToken("/"); tok == "" {
+	if tok := c.BootToken("/"); tok == "" {
 		t.Fatal("setup page without token")
 	}
-	_, body := c.do("GET", "/api/setup/state", nil, nil)
+	_, body := c.Do("GET", "/api/setup/state", nil, nil)
 	if !strings.Contains(string(body), `"phase":"waiting"`) {
 		t.Fatalf("setup state: %s", body)
 	}
@@ -253,8 +163,8 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 	other, _ := provisioning.ParsePrivateKey(otherPriv)
 	os.WriteFile(filepath.Join(stick, "site.yaml"), []byte(y), 0o644)
 	os.WriteFile(filepath.Join(stick, "site.yaml.sig"), provisioning.Sign(other, []byte(y)), 0o644)
-	waitFor(t, "refusal of a wrongly signed file", 10*time.Second, func() bool {
-		_, b := c.do("GET", "/api/setup/state", nil, nil)
+	kiosktest.WaitFor(t, "refusal of a wrongly signed file", 10*time.Second, func() bool {
+		_, b := c.Do("GET", "/api/setup/state", nil, nil)
 		return strings.Contains(string(b), "signature")
 	})
 	if _, err := os.Stat(filepath.Join(state, provisioning.ConfigFile)); err == nil {
@@ -270,19 +180,19 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		t.Fatal("kiosk not ready")
 	}
 	t.Logf("provisioned from USB and ready %s after start (%s after READY of the kiosk phase)", time.Since(start).Round(time.Millisecond), k.ReadyAfter().Round(time.Millisecond))
-	_, body = c.do("GET", "/api/setup/state", nil, nil)
+	_, body = c.Do("GET", "/api/setup/state", nil, nil)
 	if !strings.Contains(string(body), `"phase":"running"`) || !strings.Contains(string(body), "SPR-") {
 		t.Fatalf("setup state after provisioning: %s", body)
 	}
 
 	// The kiosk serves the seeded content and prints through the API.
-	token := c.bootToken("/")
+	token := c.BootToken("/")
 	const topic = "check-agency-licence"
-	code, body := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+	code, body := c.Do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
 	if code != 200 || !strings.Contains(string(body), "Is the agency licensed?") {
 		t.Fatalf("guide: %d %s", code, body)
 	}
-	code, body = c.do("POST", "/api/print", map[string]string{"X-Sapar-Token": token}, map[string]string{"topic": topic, "lang": "ky"})
+	code, body = c.Do("POST", "/api/print", map[string]string{"X-Sapar-Token": token}, map[string]string{"topic": topic, "lang": "ky"})
 	if code != http.StatusAccepted {
 		t.Fatalf("print: %d %s", code, body)
 	}
@@ -290,8 +200,8 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		Job string `json:"job"`
 	}
 	json.Unmarshal(body, &job)
-	waitFor(t, "the slip to print", 30*time.Second, func() bool {
-		_, b := c.do("GET", "/api/print/"+job.Job, nil, nil)
+	kiosktest.WaitFor(t, "the slip to print", 30*time.Second, func() bool {
+		_, b := c.Do("GET", "/api/print/"+job.Job, nil, nil)
 		if strings.Contains(string(b), `"failed"`) {
 			t.Fatalf("print failed: %s", b)
 		}
@@ -302,8 +212,8 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 	}
 
 	// The technician unlocks the maintenance screen and prints a test slip.
-	mt := c.bootToken("/maintenance")
-	code, body = c.do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": mt}, map[string]string{"pin": examplePIN})
+	mt := c.BootToken("/maintenance")
+	code, body = c.Do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": mt}, map[string]string{"pin": examplePIN})
 	if code != 200 {
 		t.Fatalf("unlock: %d %s", code, body)
 	}
@@ -313,12 +223,12 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 	json.Unmarshal(body, &sess)
 	auth := map[string]string{"X-Sapar-Token": mt, "X-Sapar-Maint": sess.Session}
 	jobsBefore := virt.Stats().Jobs
-	code, body = c.do("POST", "/api/maintenance/printer/test", auth, nil)
+	code, body = c.Do("POST", "/api/maintenance/printer/test", auth, nil)
 	if code != 200 || !strings.Contains(string(body), `"ok":true`) {
 		t.Fatalf("test slip: %d %s", code, body)
 	}
-	waitFor(t, "the test slip at the printer", 10*time.Second, func() bool { return virt.Stats().Jobs > jobsBefore })
-	code, body = c.do("GET", "/api/maintenance/status", auth, nil)
+	kiosktest.WaitFor(t, "the test slip at the printer", 10*time.Second, func() bool { return virt.Stats().Jobs > jobsBefore })
+	code, body = c.Do("GET", "/api/maintenance/status", auth, nil)
 	if code != 200 || !strings.Contains(string(body), `"slips":2`) {
 		t.Fatalf("status: %d %s", code, body)
 	}
@@ -335,13 +245,13 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	update := func() string {
-		code, body := c.do("POST", "/api/maintenance/update", auth, map[string]string{"source": "network"})
+		code, body := c.Do("POST", "/api/maintenance/update", auth, map[string]string{"source": "network"})
 		if code != http.StatusAccepted {
 			t.Fatalf("update: %d %s", code, body)
 		}
 		var run map[string]any
-		waitFor(t, "the update to finish", 30*time.Second, func() bool {
-			_, b := c.do("GET", "/api/maintenance/status", auth, nil)
+		kiosktest.WaitFor(t, "the update to finish", 30*time.Second, func() bool {
+			_, b := c.Do("GET", "/api/maintenance/status", auth, nil)
 			var st struct {
 				Update struct {
 					Run map[string]any `json:"run"`
@@ -357,17 +267,17 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		t.Fatalf("update result: %s", res)
 	}
 	// Someone is reading a guide: the new content waits for the idle reset.
-	waitFor(t, "v2 staged", 10*time.Second, func() bool {
+	kiosktest.WaitFor(t, "v2 staged", 10*time.Second, func() bool {
 		return strings.Contains(logs.String(), "new content ready, switching at the next idle reset")
 	})
-	if _, b := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil); strings.Contains(string(b), "UPDATED") {
+	if _, b := c.Do("GET", "/api/guides/"+topic+"?lang=en", nil, nil); strings.Contains(string(b), "UPDATED") {
 		t.Fatal("new content switched in under a person mid-session")
 	}
-	if code, b := c.do("POST", "/api/session", map[string]string{"X-Sapar-Token": token}, map[string]string{"event": "idle-reset"}); code != http.StatusNoContent {
+	if code, b := c.Do("POST", "/api/session", map[string]string{"X-Sapar-Token": token}, map[string]string{"event": "idle-reset"}); code != http.StatusNoContent {
 		t.Fatalf("idle-reset event: %d %s", code, b)
 	}
-	waitFor(t, "hot reload of v2 at the idle reset", 10*time.Second, func() bool {
-		_, b := c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+	kiosktest.WaitFor(t, "hot reload of v2 at the idle reset", 10*time.Second, func() bool {
+		_, b := c.Do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
 		return strings.Contains(string(b), "UPDATED Is the agency licensed?")
 	})
 
@@ -400,14 +310,14 @@ func TestProductionKioskEndToEnd(t *testing.T) {
 		t.Logf("corrupt update refused: %s", res)
 	}
 	time.Sleep(300 * time.Millisecond)
-	_, body = c.do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
+	_, body = c.Do("GET", "/api/guides/"+topic+"?lang=en", nil, nil)
 	if !strings.Contains(string(body), "UPDATED Is the agency licensed?") {
 		t.Fatalf("after a refused update the kiosk serves: %.200s", body)
 	}
 
 	// The fleet metrics listener and the loopback /metrics both have the
 	// update and printer figures.
-	for _, url := range []string{"http://" + metricsAddr + "/metrics", c.base + "/metrics"} {
+	for _, url := range []string{"http://" + metricsAddr + "/metrics", c.Base + "/metrics"} {
 		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)

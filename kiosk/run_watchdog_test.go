@@ -13,6 +13,7 @@ import (
 
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
+	"sapar/kiosk/internal/kiosktest"
 	"sapar/provisioning"
 	"sapar/systemd/systemdtest"
 	"sapar/updates"
@@ -74,14 +75,14 @@ func TestWatchdogNeedsPageHeartbeat(t *testing.T) {
 	if _, err := sock.WaitFor("READY=1", 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, base: strings.TrimSuffix(k.URL, "/")}
-	tok := c.bootToken("/")
+	c := &kiosktest.Client{T: t, Base: strings.TrimSuffix(k.URL, "/")}
+	tok := c.BootToken("/")
 	beat := func() {
-		if code, _ := c.do("POST", "/api/heartbeat", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusNoContent {
+		if code, _ := c.Do("POST", "/api/heartbeat", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusNoContent {
 			t.Fatalf("heartbeat: %d", code)
 		}
 	}
-	if code, _ := c.do("POST", "/api/heartbeat", nil, nil); code != http.StatusForbidden {
+	if code, _ := c.Do("POST", "/api/heartbeat", nil, nil); code != http.StatusForbidden {
 		t.Fatalf("heartbeat without token: %d", code)
 	}
 	beat()

@@ -1,25 +1,42 @@
-package kiosk
+package maint
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"sapar/content"
 	"sapar/drivers/escpos"
+	"sapar/drivers/receipt"
+	"sapar/kiosk/slipprinter"
+	"sapar/kiosk/usage"
 	"sapar/provisioning/doctor"
 	"sapar/provisioning/pin"
-	"sapar/kiosk/usage"
 	"sapar/updates"
 )
 
-// Maintenance is what the technician's screen needs from the running kiosk.
-// Run (run.go) fills it; tests may fill only some fields, and every nil
-// field is shown as "not available". It never holds a PIN in clear: only
-// the argon2id hash from the signed provisioning.
+// Maintenance is the technician's screen on the running kiosk: what it
+// needs from the kiosk, and its state (the one unlocked session, the update
+// started from it, the page heartbeat). kiosk.Start fills it; tests may
+// fill only some fields, and every nil field is shown as "not available".
+// It never holds a PIN in clear: only the argon2id hash from the signed
+// provisioning. Handler serves it.
 type Maintenance struct {
+	// Token is the kiosk's per-boot token (the UI server's), which every
+	// call carries besides the session.
+	Token string
+	// Print prints a document on the kiosk's printer (the test slip).
+	Print func(ctx context.Context, doc receipt.Document) error
+	// Store is the content being served (its version, the report's titles).
+	Store   func() *content.Store
+	Log     *slog.Logger
+	Started time.Time
+
 	PINHash string
 	Guard   *pin.Guard // wrong-PIN lockout, persisted in the state dir
 
@@ -50,34 +67,18 @@ type Maintenance struct {
 	session  string // the one unlocked session token; "" when locked
 	lastUsed time.Time
 	upd      updateRun
+	reports  reportLinks // one-time keys for the report frame
 }
 
-// PrinterControl is the technician's handle on the printer.
+// PrinterControl is the technician's handle on the printer
+// (*slipprinter.Printer).
 type PrinterControl interface {
 	// Status asks the printer now (DLE EOT) and says in words what it is doing.
-	Status(ctx context.Context) PrinterState
+	Status(ctx context.Context) slipprinter.State
 	// Last is the state seen at the last job or query, without asking.
-	Last() PrinterState
+	Last() slipprinter.State
 	// Profile is the printer model the slips are laid out for.
 	Profile() escpos.Profile
-}
-
-// PrinterState is what the maintenance page and /metrics show.
-type PrinterState struct {
-	Device      string    `json:"device"`
-	Profile     string    `json:"profile"`
-	Baud        int       `json:"baud"`
-	OK          bool      `json:"ok"`
-	State       string    `json:"state"` // "ready", "paper near end", "paper out", "printing", …
-	Error       string    `json:"error,omitempty"`
-	Checked     time.Time `json:"checked"`
-	Slips       int64     `json:"slips"`        // printed since start
-	Failed      int64     `json:"failed"`       // failed since start
-	Bytes       int64     `json:"bytes"`        // sent to the printer since start
-	PaperOuts   int64     `json:"paper_outs"`   // paper-out events since start
-	PaperMM     float64   `json:"paper_mm"`     // estimated paper used since start
-	Reconnects  int64     `json:"reconnects"`   // port (re)opened
-	LastPrinted time.Time `json:"last_printed"` // zero: nothing yet
 }
 
 // UsageRows is the part of *usage.Counter the usage report needs.
@@ -158,11 +159,7 @@ func (m *Maintenance) closeSession() {
 }
 
 func constantEq(a, b string) bool {
-	var v byte
-	for i := 0; i < len(a); i++ {
-		v |= a[i] ^ b[i]
-	}
-	return v == 0 && len(a) == len(b)
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // startUpdate runs Update in the background; the page polls its progress.
@@ -203,3 +200,5 @@ func (m *Maintenance) updateStatus() (updates.Status, error) {
 	}
 	return updates.ReadStatus(m.StateDir)
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,4 +1,4 @@
-package kiosk
+package maint
 
 import (
 	"bytes"
@@ -15,28 +15,23 @@ import (
 	"time"
 
 	"sapar/content"
-	"sapar/content/sample"
+	"sapar/content/sample/sampletest"
 	"sapar/drivers/receipt"
+	"sapar/kiosk/internal/kiosktest"
+	"sapar/kiosk/web"
+	"sapar/kiosk/web/httpx"
+	"sapar/kiosk/web/ui"
 	"sapar/provisioning/pin"
 )
+
+const examplePIN = "482916" // provisioning/example.yaml's demo PIN
 
 // exampleHash is provisioning/example.yaml's hash of examplePIN.
 const exampleHash = "$argon2id$v=19$m=65536,t=3,p=2$dTf4l/jkpOlG5g/DsiSguA$GlEk/l4UWDUctmTMPatz0NHtfXnbaWLDDp1Ps9mkgzk"
 
 func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
-	set, err := content.Load(sample.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sampletest.Store(t, "t")
 	dir := t.TempDir()
-	st, err := content.OpenStore(filepath.Join(dir, "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Replace(context.Background(), set, "t"); err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -46,16 +41,12 @@ func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) { logMu.Lock(); defer logMu.Unlock(); return logs.Write(p) }), nil))
 	lockFile := filepath.Join(dir, "pin-lockout.json")
 	m := &Maintenance{PINHash: exampleHash, Guard: pin.NewGuard(lockFile, pin.DefaultPolicy), KioskID: "t-01", Now: clock, Errors: NewErrorRing(10)}
-	srv, err := NewServer(Options{Store: st, Print: func(context.Context, receipt.Document) error { return nil }, Log: log, Now: clock, Maintenance: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(mount(t, st, m, web.Options{Log: log, Now: clock}))
 	defer ts.Close()
-	c := &client{t: t, base: ts.URL}
-	tok := c.bootToken("/maintenance")
+	c := &kiosktest.Client{T: t, Base: ts.URL}
+	tok := c.BootToken("/maintenance")
 	unlock := func(p string) (int, map[string]any) {
-		code, b := c.do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": tok}, map[string]string{"pin": p})
+		code, b := c.Do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": tok}, map[string]string{"pin": p})
 		var out map[string]any
 		json.Unmarshal(b, &out)
 		return code, out
@@ -76,7 +67,7 @@ func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		if tc.want == 0 {
-			code, _ := c.do("POST", "/api/maintenance/unlock", nil, map[string]string{"pin": examplePIN})
+			code, _ := c.Do("POST", "/api/maintenance/unlock", nil, map[string]string{"pin": examplePIN})
 			if code != http.StatusForbidden {
 				t.Fatalf("%s: %d", tc.name, code)
 			}
@@ -88,7 +79,7 @@ func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
 		}
 	}
 	// Maintenance API stays closed without a session.
-	if code, _ := c.do("GET", "/api/maintenance/status", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusUnauthorized {
+	if code, _ := c.Do("GET", "/api/maintenance/status", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusUnauthorized {
 		t.Fatalf("status without session: %d", code)
 	}
 	// A restart does not reset the count: the lock is in the state file.
@@ -103,12 +94,12 @@ func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
 		t.Fatalf("right PIN after the lock: %d %v", code, body)
 	}
 	auth := map[string]string{"X-Sapar-Token": tok, "X-Sapar-Maint": body["session"].(string)}
-	if code, b := c.do("GET", "/api/maintenance/status", auth, nil); code != http.StatusOK || !strings.Contains(string(b), `"id":"t-01"`) {
+	if code, b := c.Do("GET", "/api/maintenance/status", auth, nil); code != http.StatusOK || !strings.Contains(string(b), `"id":"t-01"`) {
 		t.Fatalf("status with session: %d %s", code, b)
 	}
 	// The session ends after 5 idle minutes.
 	advance(6 * time.Minute)
-	if code, _ := c.do("GET", "/api/maintenance/status", auth, nil); code != http.StatusUnauthorized {
+	if code, _ := c.Do("GET", "/api/maintenance/status", auth, nil); code != http.StatusUnauthorized {
 		t.Fatalf("idle session still open: %d", code)
 	}
 	logMu.Lock()
@@ -127,3 +118,33 @@ func TestMaintenancePINLockoutOverHTTP(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// mount serves m inside a UI server, as the running kiosk does: the same
+// token, the same routes.
+func mount(t testing.TB, st *content.Store, m *Maintenance, o web.Options) http.Handler {
+	t.Helper()
+	tok, err := httpx.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := ui.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Token = tok
+	if m.Log == nil {
+		m.Log = o.Log
+	}
+	o.Store, o.Token, o.Assets = st, tok, assets
+	if o.Print == nil {
+		o.Print = func(context.Context, receipt.Document) error { return nil }
+	}
+	m.Print = o.Print
+	o.Maintenance, o.Heartbeat = m.Handler(assets), m.Heartbeat
+	srv, err := web.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Store = srv.Store
+	return srv.Handler()
+}

@@ -1,4 +1,4 @@
-package kiosk
+package maint
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"sapar/kiosk/usage"
 	"sapar/kiosk/usage/report"
+	"sapar/kiosk/web/httpx"
 )
 
 // reportLinks are one-time keys that let the maintenance screen show the
@@ -51,20 +52,19 @@ func (l *reportLinks) use(k string, now time.Time) bool {
 
 // handleReportLink (behind the maintenance session) answers
 // {"url": "/maintenance/report?key=…&days=N"} for the report frame.
-func (s *Server) handleReportLink(w http.ResponseWriter, r *http.Request) {
+func (m *Maintenance) handleReportLink(w http.ResponseWriter, r *http.Request) {
 	days := r.URL.Query().Get("days")
 	if _, err := strconv.Atoi(days); err != nil {
 		days = "30"
 	}
-	k := s.reportLinks.mint(s.opt.Now())
-	writeJSON(w, http.StatusOK, map[string]string{"url": "/maintenance/report?key=" + k + "&days=" + days})
+	k := m.reports.mint(m.now())
+	httpx.JSON(w, http.StatusOK, map[string]string{"url": "/maintenance/report?key=" + k + "&days=" + days})
 }
 
 // usageWindow flushes the usage counts and reads the last ?days=N
 // (default 30, at most 400) whole hours of them. The error is a sentence
 // for the technician.
-func (s *Server) usageWindow(r *http.Request) (rows []usage.Row, from, to time.Time, err error) {
-	m := s.opt.Maintenance
+func (m *Maintenance) usageWindow(r *http.Request) (rows []usage.Row, from, to time.Time, err error) {
 	if m.Usage == nil {
 		return nil, from, to, errors.New("usage statistics are not kept on this kiosk")
 	}
@@ -72,14 +72,14 @@ func (s *Server) usageWindow(r *http.Request) (rows []usage.Row, from, to time.T
 	if days <= 0 || days > 400 {
 		days = 30
 	}
-	to = s.opt.Now().Truncate(time.Hour).Add(time.Hour)
+	to = m.now().Truncate(time.Hour).Add(time.Hour)
 	from = to.Add(-time.Duration(days) * 24 * time.Hour)
 	if err := m.Usage.Flush(r.Context()); err != nil {
-		s.opt.Log.Warn("usage flush for report", "err", err)
+		m.Log.Warn("usage flush for report", "err", err)
 	}
 	rows, err = m.Usage.Rows(r.Context(), from, to)
 	if err != nil {
-		s.opt.Log.Error("usage report", "err", err)
+		m.Log.Error("usage report", "err", err)
 		return nil, from, to, errors.New("usage statistics cannot be read")
 	}
 	return rows, from, to, nil
@@ -88,18 +88,17 @@ func (s *Server) usageWindow(r *http.Request) (rows []usage.Row, from, to time.T
 // handleReportPage draws the HTML report (the same as `sapar report
 // --html`) for a one-time key. Its page has inline styles and no scripts:
 // its own CSP allows exactly that, and being framed by the kiosk itself.
-func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) {
-	m := s.opt.Maintenance
-	if !s.reportLinks.use(r.URL.Query().Get("key"), s.opt.Now()) {
+func (m *Maintenance) handleReportPage(w http.ResponseWriter, r *http.Request) {
+	if !m.reports.use(r.URL.Query().Get("key"), m.now()) {
 		http.Error(w, "This report link has expired: open the report again from the maintenance screen.", http.StatusForbidden)
 		return
 	}
-	rows, from, to, err := s.usageWindow(r)
+	rows, from, to, err := m.usageWindow(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	now := s.opt.Now()
+	now := m.now()
 	loc := m.Location
 	if loc == nil {
 		loc = time.UTC
@@ -113,9 +112,9 @@ func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) {
 			topics = append(topics, row.Topic)
 		}
 	}
-	cat, err := report.CatalogFromStore(r.Context(), s.Store(), topics, "en")
+	cat, err := report.CatalogFromStore(r.Context(), m.Store(), topics, "en")
 	if err != nil {
-		s.opt.Log.Warn("usage report titles", "err", err)
+		m.Log.Warn("usage report titles", "err", err)
 	}
 	var buf bytes.Buffer
 	if err := report.HTML(&buf, report.Data{Title: m.KioskName + " (" + m.KioskID + ")", Report: rep, Guides: cat, Generated: now}); err != nil {

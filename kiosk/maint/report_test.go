@@ -1,4 +1,4 @@
-package kiosk
+package maint
 
 import (
 	"context"
@@ -10,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"sapar/drivers/receipt"
-	"sapar/provisioning/pin"
+	"sapar/content/sample/sampletest"
+	"sapar/kiosk/internal/kiosktest"
 	"sapar/kiosk/usage"
+	"sapar/kiosk/web"
+	"sapar/provisioning/pin"
 )
 
 // The maintenance screen shows the information-needs report with its
@@ -32,26 +34,22 @@ func TestMaintenanceShowsTheChartReportOnce(t *testing.T) {
 	counter.Search("ky", false)
 	m := &Maintenance{PINHash: exampleHash, Guard: pin.NewGuard(filepath.Join(dir, "lock.json"), pin.DefaultPolicy),
 		KioskID: "t-01", KioskName: "Test kiosk", Errors: NewErrorRing(10), Usage: counter}
-	srv, err := NewServer(Options{Store: versionStore(t, "v"), Print: func(context.Context, receipt.Document) error { return nil }, Maintenance: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(mount(t, sampletest.Store(t, "v"), m, web.Options{}))
 	defer ts.Close()
-	c := &client{t: t, base: ts.URL}
-	tok := c.bootToken("/maintenance")
+	c := &kiosktest.Client{T: t, Base: ts.URL}
+	tok := c.BootToken("/maintenance")
 
-	if code, _ := c.do("POST", "/api/maintenance/report-link?days=30", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusUnauthorized {
+	if code, _ := c.Do("POST", "/api/maintenance/report-link?days=30", map[string]string{"X-Sapar-Token": tok}, nil); code != http.StatusUnauthorized {
 		t.Fatalf("report link without a PIN session: %d, want 401", code)
 	}
-	code, b := c.do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": tok}, map[string]string{"pin": examplePIN})
+	code, b := c.Do("POST", "/api/maintenance/unlock", map[string]string{"X-Sapar-Token": tok}, map[string]string{"pin": examplePIN})
 	var un map[string]any
 	json.Unmarshal(b, &un)
 	if code != http.StatusOK {
 		t.Fatalf("unlock: %d %s", code, b)
 	}
 	auth := map[string]string{"X-Sapar-Token": tok, "X-Sapar-Maint": un["session"].(string)}
-	code, b = c.do("POST", "/api/maintenance/report-link?days=30", auth, nil)
+	code, b = c.Do("POST", "/api/maintenance/report-link?days=30", auth, nil)
 	var link struct{ URL string }
 	json.Unmarshal(b, &link)
 	if code != http.StatusOK || !strings.HasPrefix(link.URL, "/maintenance/report?key=") {

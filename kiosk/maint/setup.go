@@ -1,100 +1,100 @@
-package kiosk
+package maint
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 
+	"sapar/kiosk/web/httpx"
+	"sapar/kiosk/web/ui"
 	"sapar/provisioning"
-	"sapar/systemd"
 )
 
-// setupScreen is the first-boot technician screen: it watches the USB
-// mount root for a signed provisioning file and provisions from it. Only a
-// file signed with the MRC key in the image is accepted, so nothing typed
-// on the screen can configure the kiosk: the touch screens guide the
-// technician, show what was found and why it was refused.
-type setupScreen struct {
-	k    *Kiosk
-	poke chan struct{}
-
+// Setup is the first-boot technician screen: it watches the USB mount root
+// for a signed provisioning file and provisions from it. Only a file signed
+// with the MRC key in the image is accepted, so nothing typed on the screen
+// can configure the kiosk: the screen guides the technician, shows what was
+// found and why it was refused. Handler serves it; Watch waits for a file.
+type Setup struct {
+	o         SetupOptions
+	poke      chan struct{}
 	mu        sync.Mutex
-	st        setupState
+	st        SetupState
 	lastTried string // file identity (path, size, mtime) that failed: not retried until it changes
 }
 
-func (sp *setupScreen) state() setupState {
+// SetupOptions is what the setup screen needs from the kiosk.
+type SetupOptions struct {
+	USBRoot         string
+	StateDir        string
+	ProvisioningKey ed25519.PublicKey
+	LoadOptions     provisioning.LoadOptions
+	Token           string
+	Now             func() time.Time
+	Log             *slog.Logger
+	// Heartbeat is told each page heartbeat (the watchdog's page check).
+	Heartbeat func(time.Time)
+}
+
+// NewSetup prepares the setup screen; why is shown as the first error
+// (e.g. why an existing state was refused).
+func NewSetup(o SetupOptions, why string) *Setup {
+	if o.Log == nil {
+		o.Log = discardLog()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Heartbeat == nil {
+		o.Heartbeat = func(time.Time) {}
+	}
+	sp := &Setup{o: o, poke: make(chan struct{}, 1)}
+	sp.st = SetupState{Phase: "waiting", USBRoot: o.USBRoot, Error: why}
+	if len(o.ProvisioningKey) == 0 {
+		sp.st.Error = "this image has no MRC provisioning key: a signed provisioning file cannot be checked (rebuild the image with /usr/share/sapar/provisioning.pub)"
+	}
+	return sp
+}
+
+func (sp *Setup) state() SetupState {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	return sp.st
 }
 
-func (sp *setupScreen) set(f func(*setupState)) {
+func (sp *Setup) set(f func(*SetupState)) {
 	sp.mu.Lock()
 	f(&sp.st)
 	sp.mu.Unlock()
 }
 
-// firstBoot serves the setup screen on ln until the kiosk is provisioned
-// (it returns the verified state) or ctx ends (nil, nil). The listener is
-// handed back open, for the kiosk's server.
-func (k *Kiosk) firstBoot(ctx context.Context, ln *net.TCPListener, why string, startWatchdog func()) (*provisioning.State, error) {
-	k.phase.Store("setup")
-	sp := &setupScreen{k: k, poke: make(chan struct{}, 1)}
-	sp.st = setupState{Phase: "waiting", USBRoot: k.o.USBRoot, Error: why}
-	if len(k.o.ProvisioningKey) == 0 {
-		sp.st.Error = "this image has no MRC provisioning key: a signed provisioning file cannot be checked (rebuild the image with /usr/share/sapar/provisioning.pub)"
-	}
-	var tok [16]byte
-	rand.Read(tok[:])
-	token := hex.EncodeToString(tok[:])
-	static, assets, err := loadStatic()
-	if err != nil {
-		return nil, err
-	}
-	page, err := renderMaintenancePage(assets, map[string]any{"token": token, "mode": "setup"})
+// Handler serves the setup screen and its API; every route is listed here.
+func (sp *Setup) Handler(assets *ui.Assets) (http.Handler, error) {
+	page, err := assets.MaintenancePage(map[string]any{"token": sp.o.Token, "mode": "setup"})
 	if err != nil {
 		return nil, fmt.Errorf("setup screen: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(page)
-	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { httpx.HTML(w, page) })
 	mux.HandleFunc("GET /maintenance", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/", http.StatusSeeOther) })
-	mux.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {
-		f, ok := static[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", f.ctype)
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		w.Write(f.data)
-	})
+	mux.Handle("GET /static/", assets)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "not provisioned"})
+		httpx.JSON(w, http.StatusOK, map[string]string{"status": "not provisioned"})
 	})
-	mux.HandleFunc("GET /api/setup/state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, sp.state()) })
-	tokenOK := func(r *http.Request) bool { return constantEq(r.Header.Get("X-Sapar-Token"), token) }
+	mux.HandleFunc("GET /api/setup/state", func(w http.ResponseWriter, r *http.Request) { httpx.JSON(w, http.StatusOK, sp.state()) })
 	mux.HandleFunc("POST /api/setup/scan", func(w http.ResponseWriter, r *http.Request) {
-		if !tokenOK(r) {
-			apiError(w, http.StatusForbidden, "missing or wrong kiosk token")
+		if !httpx.RequireToken(w, r, sp.o.Token) {
 			return
 		}
 		sp.mu.Lock()
@@ -104,48 +104,28 @@ func (k *Kiosk) firstBoot(ctx context.Context, ln *net.TCPListener, why string, 
 		case sp.poke <- struct{}{}:
 		default:
 		}
-		writeJSON(w, http.StatusAccepted, sp.state())
+		httpx.JSON(w, http.StatusAccepted, sp.state())
 	})
 	mux.HandleFunc("POST /api/heartbeat", func(w http.ResponseWriter, r *http.Request) {
-		if !tokenOK(r) {
-			apiError(w, http.StatusForbidden, "missing or wrong kiosk token")
+		if !httpx.RequireToken(w, r, sp.o.Token) {
 			return
 		}
-		k.maint.Heartbeat(k.o.Now())
+		sp.o.Heartbeat(sp.o.Now())
 		w.WriteHeader(http.StatusNoContent)
 	})
-	hl := &handoffListener{TCPListener: ln}
-	hs := &http.Server{Handler: localOnly(mux), ReadHeaderTimeout: 5 * time.Second}
-	served := make(chan struct{})
-	go func() { hs.Serve(hl); close(served) }()
-
-	// The unit must not be restarted while a technician works: the setup
-	// screen is a started service (READY), watched like the kiosk.
-	systemd.Ready()
-	systemd.Status("not provisioned: insert the USB stick with the signed provisioning file")
-	startWatchdog()
-	k.log.Warn("kiosk is not provisioned: setup screen", "url", k.URL, "usb_root", k.o.USBRoot)
-
-	st := sp.watch(ctx)
-
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
-	defer cancel()
-	hs.Shutdown(sctx)
-	<-served
-	ln.SetDeadline(time.Time{})
-	return st, nil
+	return httpx.LocalOnly(mux), nil
 }
 
-// watch looks for a provisioning file on every stick under the USB root:
-// on fsnotify events, on a poke from the screen, and every 2 s (mounting
-// over an existing directory makes no inotify event).
-func (sp *setupScreen) watch(ctx context.Context) *provisioning.State {
-	k := sp.k
+// Watch looks for a provisioning file on every stick under the USB root
+// until one provisions the kiosk (it returns the verified state) or ctx
+// ends (nil): on fsnotify events, on a poke from the screen, and every 2 s
+// (mounting over an existing directory makes no inotify event).
+func (sp *Setup) Watch(ctx context.Context) *provisioning.State {
 	var w *fsnotify.Watcher
-	if k.o.USBRoot != "" {
+	if sp.o.USBRoot != "" {
 		var err error
 		if w, err = fsnotify.NewWatcher(); err != nil {
-			k.log.Warn("setup: no file watcher; polling", "err", err)
+			sp.o.Log.Warn("setup: no file watcher; polling", "err", err)
 			w = nil
 		} else {
 			defer w.Close()
@@ -156,11 +136,11 @@ func (sp *setupScreen) watch(ctx context.Context) *provisioning.State {
 		if w == nil {
 			return
 		}
-		dirs := []string{k.o.USBRoot}
-		if es, err := os.ReadDir(k.o.USBRoot); err == nil {
+		dirs := []string{sp.o.USBRoot}
+		if es, err := os.ReadDir(sp.o.USBRoot); err == nil {
 			for _, e := range es {
 				if e.IsDir() {
-					dirs = append(dirs, filepath.Join(k.o.USBRoot, e.Name()))
+					dirs = append(dirs, filepath.Join(sp.o.USBRoot, e.Name()))
 				}
 			}
 		}
@@ -193,22 +173,21 @@ func (sp *setupScreen) watch(ctx context.Context) *provisioning.State {
 			}
 			time.Sleep(300 * time.Millisecond) // let a copy or a mount finish
 		case err := <-errs:
-			k.log.Warn("setup: watcher", "err", err)
+			sp.o.Log.Warn("setup: watcher", "err", err)
 		}
 	}
 }
 
 // scan tries the provisioning file of each stick once.
-func (sp *setupScreen) scan() *provisioning.State {
-	k := sp.k
-	if k.o.USBRoot == "" {
+func (sp *Setup) scan() *provisioning.State {
+	if sp.o.USBRoot == "" {
 		return nil
 	}
-	dirs := []string{k.o.USBRoot}
-	if es, err := os.ReadDir(k.o.USBRoot); err == nil {
+	dirs := []string{sp.o.USBRoot}
+	if es, err := os.ReadDir(sp.o.USBRoot); err == nil {
 		for _, e := range es {
 			if e.IsDir() {
-				dirs = append(dirs, filepath.Join(k.o.USBRoot, e.Name()))
+				dirs = append(dirs, filepath.Join(sp.o.USBRoot, e.Name()))
 			}
 		}
 	}
@@ -219,7 +198,7 @@ func (sp *setupScreen) scan() *provisioning.State {
 			continue
 		}
 		if err != nil {
-			sp.set(func(s *setupState) { s.Phase, s.Error, s.File = "waiting", err.Error(), d })
+			sp.set(func(s *SetupState) { s.Phase, s.Error, s.File = "waiting", err.Error(), d })
 			found = true
 			continue
 		}
@@ -231,27 +210,27 @@ func (sp *setupScreen) scan() *provisioning.State {
 		if skip {
 			continue
 		}
-		sp.set(func(s *setupState) {
+		sp.set(func(s *SetupState) {
 			s.Phase, s.File, s.Error, s.Message = "provisioning", path, "", "checking the signature and the settings"
 		})
 		st, err := sp.provision(path)
 		if err != nil {
-			k.log.Warn("setup: provisioning file refused", "file", path, "err", err)
+			sp.o.Log.Warn("setup: provisioning file refused", "file", path, "err", err)
 			sp.mu.Lock()
 			sp.lastTried = id
 			sp.st.Phase, sp.st.Error, sp.st.Message = "waiting", err.Error(), ""
 			sp.mu.Unlock()
 			continue
 		}
-		k.log.Info("provisioned from USB", "file", path, "kiosk", st.Config.Kiosk.ID, "device", st.DeviceID)
-		sp.set(func(s *setupState) {
-			*s = setupState{Phase: "starting", USBRoot: k.o.USBRoot, File: path, Message: "provisioned — starting the kiosk",
+		sp.o.Log.Info("provisioned from USB", "file", path, "kiosk", st.Config.Kiosk.ID, "device", st.DeviceID)
+		sp.set(func(s *SetupState) {
+			*s = SetupState{Phase: "starting", USBRoot: sp.o.USBRoot, File: path, Message: "provisioned — starting the kiosk",
 				KioskID: st.Config.Kiosk.ID, KioskName: st.Config.Kiosk.Name, DeviceID: st.DeviceID, DeviceQR: qrDataURL(st.DeviceID)}
 		})
 		return st
 	}
 	if !found {
-		sp.set(func(s *setupState) {
+		sp.set(func(s *SetupState) {
 			if s.Phase == "waiting" && s.File != "" {
 				s.File, s.Error = "", ""
 			}
@@ -260,9 +239,8 @@ func (sp *setupScreen) scan() *provisioning.State {
 	return nil
 }
 
-func (sp *setupScreen) provision(path string) (*provisioning.State, error) {
-	k := sp.k
-	if len(k.o.ProvisioningKey) == 0 {
+func (sp *Setup) provision(path string) (*provisioning.State, error) {
+	if len(sp.o.ProvisioningKey) == 0 {
 		return nil, errors.New("this image has no MRC provisioning key")
 	}
 	file, err := os.ReadFile(path)
@@ -273,14 +251,14 @@ func (sp *setupScreen) provision(path string) (*provisioning.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signature: %w", err)
 	}
-	if err := os.MkdirAll(k.o.StateDir, 0o750); err != nil {
+	if err := os.MkdirAll(sp.o.StateDir, 0o750); err != nil {
 		return nil, err
 	}
-	if _, err := provisioning.Provision(k.o.StateDir, provisioning.Request{Name: filepath.Base(path), File: file, Sig: sig,
-		PublicKey: k.o.ProvisioningKey, Now: k.o.Now(), Options: k.loadOptions().Options}); err != nil {
+	if _, err := provisioning.Provision(sp.o.StateDir, provisioning.Request{Name: filepath.Base(path), File: file, Sig: sig,
+		PublicKey: sp.o.ProvisioningKey, Now: sp.o.Now(), Options: sp.o.LoadOptions.Options}); err != nil {
 		return nil, err
 	}
-	return provisioning.Load(k.o.StateDir, k.loadOptions())
+	return provisioning.Load(sp.o.StateDir, sp.o.LoadOptions)
 }
 
 func fileIdentity(path string) string {
@@ -294,52 +272,4 @@ func fileIdentity(path string) string {
 		fmt.Fprintf(&b, "%s:%d:%d;", p, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return b.String()
-}
-
-// handoffListener lets the setup server stop accepting without closing
-// the socket, so the kiosk's server takes over the same address and the
-// window on it never sees a refused connection for long.
-type handoffListener struct {
-	*net.TCPListener
-	closed atomic.Bool
-}
-
-func (h *handoffListener) Accept() (net.Conn, error) {
-	c, err := h.TCPListener.Accept()
-	if h.closed.Load() {
-		if err == nil {
-			c.Close()
-		}
-		return nil, net.ErrClosed
-	}
-	return c, err
-}
-
-func (h *handoffListener) Close() error {
-	h.closed.Store(true)
-	return h.TCPListener.SetDeadline(time.Now())
-}
-
-// loadStatic reads the embedded assets the way NewServer does (hashed URLs).
-func loadStatic() (map[string]staticFile, map[string]string, error) {
-	static, assets := map[string]staticFile{}, map[string]string{}
-	err := fs.WalkDir(staticFS, "ui/static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := staticFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		name := strings.TrimPrefix(p, "ui/static/")
-		url := "/static/" + hex.EncodeToString(sum[:6]) + "/" + name
-		assets[name] = url
-		static[url] = staticFile{data: data, ctype: contentType(name)}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("kiosk: ui assets: %w", err)
-	}
-	return static, assets, nil
 }

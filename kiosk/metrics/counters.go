@@ -1,4 +1,4 @@
-package kiosk
+package metrics
 
 import (
 	"fmt"
@@ -7,16 +7,18 @@ import (
 	"sync"
 )
 
-// metrics is a tiny Prometheus text-format counter set: anonymous counts
+// Counters is a tiny Prometheus text-format counter set: anonymous counts
 // only (never what anyone typed).
-type metrics struct {
+type Counters struct {
 	mu sync.Mutex
 	c  map[string]float64 // `name{labels}` → value
 }
 
-func newMetrics() *metrics { return &metrics{c: map[string]float64{}} }
+// NewCounters returns an empty counter set.
+func NewCounters() *Counters { return &Counters{c: map[string]float64{}} }
 
-func (m *metrics) add(name, labels string) {
+// Add counts one event of name with labels (`lang="ky"`, or "").
+func (m *Counters) Add(name, labels string) {
 	key := name
 	if labels != "" {
 		key += "{" + labels + "}"
@@ -26,7 +28,8 @@ func (m *metrics) add(name, labels string) {
 	m.mu.Unlock()
 }
 
-func (m *metrics) write(w io.Writer, extra map[string]float64) {
+// Write writes every counter and the extra gauges, sorted.
+func (m *Counters) Write(w io.Writer, extra map[string]float64) {
 	m.mu.Lock()
 	all := make(map[string]float64, len(m.c)+len(extra))
 	for k, v := range m.c {

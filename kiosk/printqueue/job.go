@@ -1,4 +1,4 @@
-package kiosk
+package printqueue
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 )
 
 // PrintFunc prints one slip; it returns when the printer has the whole job
-// or with an error the UI can explain. It may pass StatusReporter(ctx) as
-// printer.Opts.OnStatus so the queue learns about paper running low.
+// or with an error the UI can explain (slipprinter.Printer.Print). What the
+// printer reports besides errors (paper near end) reaches the queue through
+// Queue.PrinterStatus.
 type PrintFunc func(ctx context.Context, doc receipt.Document) error
 
 // Job states as the UI sees them.
@@ -50,11 +51,12 @@ type Job struct {
 	doc      receipt.Document
 }
 
-var errQueueFull = errors.New("the printer has too many slips waiting")
+// ErrFull: too many slips wait already (Opts.MaxQueued).
+var ErrFull = errors.New("the printer has too many slips waiting")
 
-// failureReason names why a print failed in a word the UI turns into a
+// FailureReason names why a print failed in a word the UI turns into a
 // sentence in the user's language, with the way out (scan the QR instead).
-func failureReason(err error) string {
+func FailureReason(err error) string {
 	switch {
 	case errors.Is(err, printer.ErrPaperOut):
 		return "paper-out"

@@ -1,4 +1,4 @@
-package kiosk
+package printqueue
 
 import (
 	"context"
@@ -9,19 +9,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sapar/content/migrate"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"sapar/content/migrate"
 	"sapar/drivers/printer"
 	"sapar/drivers/receipt"
 )
 
-// QueueOpts tune the print queue.
-type QueueOpts struct {
+// Opts tune the print queue.
+type Opts struct {
 	// Path of the SQLite file; "" keeps the queue in memory (lost on restart:
 	// tests and tools only).
 	Path string
@@ -42,23 +42,26 @@ type QueueOpts struct {
 	// at the table again (jobs inserted by another process, clock jumps).
 	Idle time.Duration
 	Now  func() time.Time
+	Log  *slog.Logger
+	// OnResult is told the outcome of every job (reason "" when printed):
+	// the kiosk counts it in its metrics and usage statistics. nil: nothing.
+	OnResult func(job Job, reason string, paperLow bool)
 }
 
-// DefaultQueueOpts suit one kiosk printer.
-func DefaultQueueOpts() QueueOpts {
-	return QueueOpts{MaxQueued: 16, MaxWait: 3 * time.Minute, PrintTimeout: 2 * time.Minute,
+// DefaultOpts suit one kiosk printer.
+func DefaultOpts() Opts {
+	return Opts{MaxQueued: 16, MaxWait: 3 * time.Minute, PrintTimeout: 2 * time.Minute,
 		KeepDone: 200, KeepFailed: 30 * 24 * time.Hour, Idle: 5 * time.Second, Now: time.Now}
 }
 
-// jobs is the persistent print queue: jobs live in SQLite with the
+// Queue is the persistent print queue: jobs live in SQLite with the
 // rendered document, so a restart loses none and a crash mid-print leaves
 // a record. One worker prints them one at a time, in order.
-type jobs struct {
+type Queue struct {
 	db    *sql.DB
-	o     QueueOpts
+	o     Opts
 	print PrintFunc
 	log   *slog.Logger
-	usage Usage
 
 	wake     chan struct{}
 	running  atomic.Bool
@@ -69,9 +72,8 @@ type jobs struct {
 	closeMu  sync.Once
 }
 
-// queueMigrations are applied in order, each in its own transaction;
-// the schema version (PRAGMA user_version) is the number applied.
-var queueMigrations = []string{
+// migrations are the queue's schema history, applied by content/migrate.
+var migrations = []string{
 	`CREATE TABLE jobs (
 		seq      INTEGER PRIMARY KEY AUTOINCREMENT, -- print order
 		id       TEXT NOT NULL UNIQUE,
@@ -96,10 +98,13 @@ var queueMigrations = []string{
 	CREATE INDEX job_events_job ON job_events(job);`,
 }
 
-// openJobs opens (creating if needed) the queue, brings its schema up to
-// date and settles jobs a previous run left behind.
-func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, error) {
-	d := DefaultQueueOpts()
+// Open opens (creating if needed) the queue, brings its schema up to date
+// and settles jobs a previous run left behind. print sends one slip.
+func Open(o Opts, print PrintFunc) (*Queue, error) {
+	if print == nil {
+		return nil, errors.New("printqueue: no print function")
+	}
+	d := DefaultOpts()
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = d.MaxQueued
 	}
@@ -121,6 +126,12 @@ func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, e
 	if o.Now == nil {
 		o.Now = d.Now
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.OnResult == nil {
+		o.OnResult = func(Job, string, bool) {}
+	}
 	// _txlock=immediate: every transaction here writes after reading; a
 	// deferred one that read before another connection committed fails at
 	// once with SQLITE_BUSY (WAL snapshot), whatever busy_timeout says.
@@ -130,7 +141,7 @@ func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, e
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: open print queue %s: %w", o.Path, err)
+		return nil, fmt.Errorf("printqueue: open %s: %w", o.Path, err)
 	}
 	if o.Path == "" {
 		// Every connection to :memory: is a new empty database: keep one.
@@ -140,10 +151,10 @@ func openJobs(o QueueOpts, print PrintFunc, log *slog.Logger, u Usage) (*jobs, e
 	if o.Path != "" {
 		if err := smallPages(db); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("kiosk: print queue %s: %w", o.Path, err)
+			return nil, fmt.Errorf("printqueue: %s: %w", o.Path, err)
 		}
 	}
-	j := &jobs{db: db, o: o, print: print, log: log, usage: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &Queue{db: db, o: o, print: print, log: o.Log, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	j.stopped, j.stop = context.WithCancel(context.Background())
 	if err := j.migrate(); err != nil {
 		db.Close()
@@ -190,8 +201,8 @@ func smallPages(db *sql.DB) error {
 	return nil
 }
 
-func (j *jobs) migrate() error {
-	return migrate.Apply(context.Background(), j.db, "kiosk: print queue "+j.o.Path, queueMigrations)
+func (j *Queue) migrate() error {
+	return migrate.Apply(context.Background(), j.db, "printqueue: "+j.o.Path, migrations)
 }
 
 // recoverJobs settles what a previous run left behind. A job still
@@ -204,11 +215,11 @@ func (j *jobs) migrate() error {
 // record stays, so the UI polling that job learns it failed and offers to
 // print again. Queued jobs that never started keep their place; the worker
 // expires them if they waited longer than MaxWait.
-func (j *jobs) recoverJobs() error {
+func (j *Queue) recoverJobs() error {
 	return j.tx(context.Background(), func(tx *sql.Tx) error {
 		rows, err := tx.Query(`SELECT seq, id FROM jobs WHERE state = 'printing'`)
 		if err != nil {
-			return fmt.Errorf("kiosk: print queue recovery: %w", err)
+			return fmt.Errorf("printqueue: recovery: %w", err)
 		}
 		type left struct {
 			seq int64
@@ -226,7 +237,7 @@ func (j *jobs) recoverJobs() error {
 		rows.Close()
 		for _, l := range ls {
 			if err := j.setState(tx, l.seq, JobFailed, ReasonInterrupted, "the kiosk stopped while this job was printing"); err != nil {
-				return fmt.Errorf("kiosk: print queue recovery: %w", err)
+				return fmt.Errorf("printqueue: recovery: %w", err)
 			}
 			j.log.Warn("print job interrupted by a restart", "job", l.id)
 		}
@@ -234,7 +245,7 @@ func (j *jobs) recoverJobs() error {
 	})
 }
 
-func (j *jobs) tx(ctx context.Context, f func(*sql.Tx) error) error {
+func (j *Queue) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -246,10 +257,10 @@ func (j *jobs) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func (j *jobs) ms() int64 { return j.o.Now().UnixMilli() }
+func (j *Queue) ms() int64 { return j.o.Now().UnixMilli() }
 
 // setState moves a job and records the transition.
-func (j *jobs) setState(tx *sql.Tx, seq int64, state, reason, errText string) error {
+func (j *Queue) setState(tx *sql.Tx, seq int64, state, reason, errText string) error {
 	now := j.ms()
 	attempts := ""
 	if state == JobPrinting {
@@ -262,15 +273,16 @@ func (j *jobs) setState(tx *sql.Tx, seq int64, state, reason, errText string) er
 	return err
 }
 
-// submit stores a job; the worker prints it in turn.
-func (j *jobs) submit(topic, lang string, doc receipt.Document) (*Job, error) {
+// Submit stores a job; the worker prints it in turn. ErrFull when too
+// many wait.
+func (j *Queue) Submit(topic, lang string, doc receipt.Document) (*Job, error) {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return nil, fmt.Errorf("kiosk: job id: %w", err)
+		return nil, fmt.Errorf("printqueue: job id: %w", err)
 	}
 	data, err := json.Marshal(doc)
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: store print job: %w", err)
+		return nil, fmt.Errorf("printqueue: store job: %w", err)
 	}
 	job := &Job{ID: hex.EncodeToString(b[:]), Topic: topic, Lang: lang, State: JobQueued, QRURL: doc.QRURL, doc: doc}
 	err = j.tx(context.Background(), func(tx *sql.Tx) error {
@@ -279,7 +291,7 @@ func (j *jobs) submit(topic, lang string, doc receipt.Document) (*Job, error) {
 			return err
 		}
 		if n >= j.o.MaxQueued {
-			return errQueueFull
+			return ErrFull
 		}
 		now := j.ms()
 		res, err := tx.Exec(`INSERT INTO jobs (id, topic, lang, state, doc, created, updated) VALUES (?,?,?,?,?,?,?)`,
@@ -295,8 +307,8 @@ func (j *jobs) submit(topic, lang string, doc receipt.Document) (*Job, error) {
 		_, err = tx.Exec(`INSERT INTO job_events (job, at, state) VALUES (?,?,?)`, seq, now, JobQueued)
 		return err
 	})
-	if errors.Is(err, errQueueFull) {
-		return nil, errQueueFull
+	if errors.Is(err, ErrFull) {
+		return nil, ErrFull
 	}
 	if err != nil {
 		j.log.Error("print queue: store job", "err", err)
@@ -329,8 +341,8 @@ func scanJob(row interface{ Scan(...any) error }) (int64, Job, error) {
 	return seq, job, nil
 }
 
-// get returns a job's state for the UI.
-func (j *jobs) get(id string) (Job, bool) {
+// Get returns a job's state for the UI.
+func (j *Queue) Get(id string) (Job, bool) {
 	_, job, err := scanJob(j.db.QueryRow(`SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id))
 	if err != nil {
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -342,8 +354,8 @@ func (j *jobs) get(id string) (Job, bool) {
 	return job, true
 }
 
-// history returns the recorded transitions of a job, oldest first.
-func (j *jobs) history(id string) ([]Job, error) {
+// History returns the recorded transitions of a job, oldest first.
+func (j *Queue) History(id string) ([]Job, error) {
 	rows, err := j.db.Query(`SELECT e.state, e.reason, e.error, e.at FROM job_events e JOIN jobs ON jobs.seq = e.job
 		WHERE jobs.id = ? ORDER BY e.rowid`, id)
 	if err != nil {
@@ -364,7 +376,7 @@ func (j *jobs) history(id string) ([]Job, error) {
 }
 
 // next takes the oldest queued job and marks it printing.
-func (j *jobs) next(ctx context.Context) (seq int64, job Job, ok bool, err error) {
+func (j *Queue) next(ctx context.Context) (seq int64, job Job, ok bool, err error) {
 	err = j.tx(ctx, func(tx *sql.Tx) error {
 		var serr error
 		seq, job, serr = scanJob(tx.QueryRow(`SELECT ` + jobColumns + ` FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT 1`))
@@ -392,7 +404,7 @@ func (j *jobs) next(ctx context.Context) (seq int64, job Job, ok bool, err error
 
 // finish records the outcome of a job; it uses its own context so a job
 // finished while the kiosk shuts down is still recorded.
-func (j *jobs) finish(seq int64, state, reason string, err error) error {
+func (j *Queue) finish(seq int64, state, reason string, err error) error {
 	errText := ""
 	if err != nil {
 		errText = err.Error()
@@ -403,7 +415,7 @@ func (j *jobs) finish(seq int64, state, reason string, err error) error {
 }
 
 // prune drops printed jobs beyond KeepDone and failed ones older than KeepFailed.
-func (j *jobs) prune() error {
+func (j *Queue) prune() error {
 	_, err := j.db.Exec(`DELETE FROM jobs WHERE state = 'done' AND seq NOT IN
 		(SELECT seq FROM jobs WHERE state = 'done' ORDER BY seq DESC LIMIT ?)`, j.o.KeepDone)
 	if err == nil {
@@ -412,8 +424,9 @@ func (j *jobs) prune() error {
 	return err
 }
 
-// onStatus learns the printer's state from every status read of a job.
-func (j *jobs) onStatus(st printer.Status) {
+// PrinterStatus learns the printer's state from every status read of a
+// job (paper near end): the printer's OnStatus field points here.
+func (j *Queue) PrinterStatus(st printer.Status) {
 	if !st.RollRead {
 		return // a poll during the job: the roll sensor was not asked
 	}
@@ -427,9 +440,9 @@ func (j *jobs) onStatus(st printer.Status) {
 	}
 }
 
-// run prints queued jobs until ctx ends. A job cut short by ctx is
-// recorded failed ("interrupted").
-func (j *jobs) run(ctx context.Context, m *metrics) {
+// Run prints queued jobs until ctx ends or Close is called. A job cut
+// short is recorded failed ("interrupted").
+func (j *Queue) Run(ctx context.Context) {
 	if !j.running.CompareAndSwap(false, true) {
 		return
 	}
@@ -455,15 +468,15 @@ func (j *jobs) run(ctx context.Context, m *metrics) {
 			continue
 		}
 		if job.State == JobFailed { // expired or unreadable
-			j.report(m, job, job.Reason, errors.New(job.Error))
+			j.report(job, job.Reason, errors.New(job.Error))
 			continue
 		}
-		pctx, cancel := context.WithTimeout(withStatusReporter(ctx, j.onStatus), j.o.PrintTimeout)
+		pctx, cancel := context.WithTimeout(ctx, j.o.PrintTimeout)
 		err = j.print(pctx, job.doc)
 		cancel()
 		state, reason := JobDone, ""
 		if err != nil {
-			state, reason = JobFailed, failureReason(err)
+			state, reason = JobFailed, FailureReason(err)
 			if ctx.Err() != nil {
 				reason = ReasonInterrupted
 			}
@@ -471,7 +484,7 @@ func (j *jobs) run(ctx context.Context, m *metrics) {
 		if ferr := j.finish(seq, state, reason, err); ferr != nil {
 			j.log.Error("print queue: record job", "job", job.ID, "state", state, "err", ferr)
 		}
-		j.report(m, job, reason, err)
+		j.report(job, reason, err)
 		if perr := j.prune(); perr != nil {
 			j.log.Warn("print queue: prune", "err", perr)
 		}
@@ -481,25 +494,19 @@ func (j *jobs) run(ctx context.Context, m *metrics) {
 	}
 }
 
-func (j *jobs) report(m *metrics, job Job, reason string, err error) {
+func (j *Queue) report(job Job, reason string, err error) {
+	low := j.paperLow.Load()
+	j.o.OnResult(job, reason, low)
 	if err != nil {
-		m.add("sapar_prints_total", fmt.Sprintf(`result="failed",reason=%q`, reason))
-		j.usage.Print(job.Topic, job.Lang, reason)
 		j.log.Warn("print failed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "reason", reason, "err", err)
 		return
 	}
-	m.add("sapar_prints_total", `result="ok",reason=""`)
-	if j.paperLow.Load() {
-		// Alert on increase(): slips printed while the roll is near its end.
-		m.add("sapar_prints_paper_low_total", "")
-	}
-	j.usage.Print(job.Topic, job.Lang, "")
 	j.log.Info("printed", "job", job.ID, "topic", job.Topic, "lang", job.Lang, "attempt", job.Attempts)
 }
 
-// close stops the worker (if it ran), waits for it to record its last job
+// Close stops the worker (if it ran), waits for it to record its last job
 // ("interrupted" if one was printing), then closes the database.
-func (j *jobs) close() error {
+func (j *Queue) Close() error {
 	var err error
 	j.closeMu.Do(func() {
 		j.stop()

@@ -1,9 +1,7 @@
-package kiosk
+package printqueue
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,12 +12,11 @@ import (
 	"sapar/drivers/receipt"
 )
 
-func openTestQueue(t testing.TB, path string) *jobs {
+func openTestQueue(t testing.TB, path string) *Queue {
 	t.Helper()
-	o := DefaultQueueOpts()
+	o := DefaultOpts()
 	o.Path = path
-	j, err := openJobs(o, func(context.Context, receipt.Document) error { return nil },
-		slog.New(slog.NewTextHandler(io.Discard, nil)), noUsage{})
+	j, err := Open(o, func(context.Context, receipt.Document) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,15 +32,15 @@ func TestQueueFileUsesSmallPages(t *testing.T) {
 	var mode string
 	j.db.QueryRow(`PRAGMA page_size`).Scan(&ps)
 	j.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode)
-	j.close()
+	j.Close()
 	if ps != queuePageSize || mode != "wal" {
 		t.Fatalf("new queue: page size %d, journal %s; want %d and wal", ps, mode, queuePageSize)
 	}
 	j = openTestQueue(t, path) // reopening an existing queue must not VACUUM or fail
-	if _, err := j.submit("t", "ky", receipt.Document{Title: "x"}); err != nil {
+	if _, err := j.Submit("t", "ky", receipt.Document{Title: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	j.close()
+	j.Close()
 }
 
 func procWriteBytes() int64 {
@@ -63,16 +60,16 @@ func BenchmarkQueueWritesPerSlip(b *testing.B) {
 	j := openTestQueue(b, filepath.Join(b.TempDir(), "q.db"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go j.run(ctx, newMetrics())
+	go j.Run(ctx)
 	doc := receipt.Document{Lang: "ky", Title: "Жумуш визасы", Steps: []string{strings.Repeat("Туристтик виза менен иштөөгө болбойт. ", 8), "2", "3", "4", "5", "6", "7"}}
 	before := procWriteBytes()
 	for i := 0; i < b.N; i++ {
-		job, err := j.submit("t", "ky", doc)
+		job, err := j.Submit("t", "ky", doc)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for {
-			if g, _ := j.get(job.ID); g.State == JobDone {
+			if g, _ := j.Get(job.ID); g.State == JobDone {
 				break
 			}
 			time.Sleep(2 * time.Millisecond)

@@ -1,71 +1,64 @@
-package kiosk
+package slipprinter
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"log/slog"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	"sapar/content"
 	"sapar/drivers/escpos"
 	"sapar/drivers/printer"
 	"sapar/drivers/receipt"
-	"sapar/drivers/serialport"
-	"sapar/provisioning"
 )
 
-// printerDriver owns the real printer: one printer.Printer (which reopens
-// the port after an unplug), used by one job at a time — the print queue's
-// slips, the technician's test slip and status queries take turns.
-type printerDriver struct {
-	prof   escpos.Profile
-	device string
-	baud   int
-	log    *slog.Logger
-	p      *printer.Printer
-	turn   chan struct{} // one holder at a time; a channel so waiting can be cancelled
-	now    func() time.Time
+// Printer owns a slip printer: one printer.Printer (which reopens the
+// port after an unplug and resends a job whole), used by one job at a time
+// — the print queue's slips, the technician's test slip and status queries
+// take turns. The demo's emulated printer and a real one go through it.
+type Printer struct {
+	// OnStatus, when set before the first job, is told every status the
+	// printer reports while a slip prints (paper near end): the print
+	// queue's PrinterStatus.
+	OnStatus func(printer.Status)
 
-	mu     sync.Mutex
-	st     PrinterState
-	report func(printer.Status) // the print queue's reporter for the job being printed
+	prof escpos.Profile
+	p    *printer.Printer
+	turn chan struct{} // one holder at a time; a channel so waiting can be cancelled
+	now  func() time.Time
+
+	mu sync.Mutex
+	st State
 }
 
-// printerDialer opens the configured port: a device path (best a stable
-// udev name such as /dev/sapar-printer or /dev/serial/by-id/…), or the tty
-// of a USB vendor:product found in sysfs at each (re)connect, so a printer
-// that comes back as ttyUSB1 after a replug is still found.
-func printerDialer(cfg provisioning.Printer, sysRoot string) (printer.Dialer, string) {
-	if cfg.Device != "" {
-		return func() (io.ReadWriteCloser, error) { return serialport.Open(cfg.Device, cfg.Baud) }, cfg.Device
+// Opts say what the Printer drives and how.
+type Opts struct {
+	Device string // shown to the technician: the port or "usb 04b8:0e28"
+	Baud   int
+	// Reconnect tunes sending, status reads and reopening the port;
+	// printer.DefaultReconnectOpts() suits Epson-class printers.
+	Reconnect printer.ReconnectOpts
+	Now       func() time.Time // nil: time.Now
+}
+
+// New returns a Printer for profile prof on the port dial opens. Close it
+// when the kiosk stops.
+func New(dial printer.Dialer, prof escpos.Profile, o Opts) *Printer {
+	now := o.Now
+	if now == nil {
+		now = time.Now
 	}
-	return func() (io.ReadWriteCloser, error) {
-		dev, err := serialport.FindUSB(sysRoot, cfg.USB)
-		if err != nil {
-			return nil, fmt.Errorf("printer: %w (%w)", err, printer.ErrDisconnected)
-		}
-		return serialport.Open(dev, cfg.Baud)
-	}, "usb " + cfg.USB
-}
-
-
-func newPrinterDriver(cfg provisioning.Printer, prof escpos.Profile, dial printer.Dialer, device string, log *slog.Logger, now func() time.Time) *printerDriver {
-	d := &printerDriver{prof: prof, device: device, baud: cfg.Baud, log: log, turn: make(chan struct{}, 1), now: now}
-	d.st = PrinterState{Device: device, Profile: prof.Name, Baud: cfg.Baud, State: "not checked yet"}
-	o := printer.DefaultReconnectOpts()
-	o.Send.OnStatus = func(s printer.Status) {
+	d := &Printer{prof: prof, turn: make(chan struct{}, 1), now: now}
+	d.st = State{Device: o.Device, Profile: prof.Name, Baud: o.Baud, State: "not checked yet"}
+	ro := o.Reconnect
+	ro.Send.OnStatus = func(s printer.Status) {
 		d.mu.Lock()
 		d.st.State, d.st.Checked = describeStatus(s), now()
 		d.st.OK = s.Err() == nil
-		report := d.report
 		d.mu.Unlock()
-		if report != nil {
-			report(s) // paper near end reaches the queue and the UI
+		if d.OnStatus != nil {
+			d.OnStatus(s) // paper near end reaches the queue and the UI
 		}
 	}
 	counted := func() (io.ReadWriteCloser, error) {
@@ -77,8 +70,26 @@ func newPrinterDriver(cfg provisioning.Printer, prof escpos.Profile, dial printe
 		}
 		return rw, err
 	}
-	d.p = printer.NewPrinter(counted, o)
+	d.p = printer.NewPrinter(counted, ro)
 	return d
+}
+
+// State is what the maintenance page and /metrics show of the printer.
+type State struct {
+	Device      string    `json:"device"`
+	Profile     string    `json:"profile"`
+	Baud        int       `json:"baud"`
+	OK          bool      `json:"ok"`
+	State       string    `json:"state"` // "ready", "paper near end", "paper out", "printing", …
+	Error       string    `json:"error,omitempty"`
+	Checked     time.Time `json:"checked"`
+	Slips       int64     `json:"slips"`        // printed since start
+	Failed      int64     `json:"failed"`       // failed since start
+	Bytes       int64     `json:"bytes"`        // sent to the printer since start
+	PaperOuts   int64     `json:"paper_outs"`   // paper-out events since start
+	PaperMM     float64   `json:"paper_mm"`     // estimated paper used since start
+	Reconnects  int64     `json:"reconnects"`   // port (re)opened
+	LastPrinted time.Time `json:"last_printed"` // zero: nothing yet
 }
 
 func describeStatus(s printer.Status) string {
@@ -97,7 +108,7 @@ func describeStatus(s printer.Status) string {
 	return "ready"
 }
 
-func (d *printerDriver) take(ctx context.Context) error {
+func (d *Printer) take(ctx context.Context) error {
 	select {
 	case d.turn <- struct{}{}:
 		return nil
@@ -106,10 +117,11 @@ func (d *printerDriver) take(ctx context.Context) error {
 	}
 }
 
-func (d *printerDriver) give() { <-d.turn }
+func (d *Printer) give() { <-d.turn }
 
-// Print is the kiosk's PrintFunc: render the slip for the profile, send it.
-func (d *printerDriver) Print(ctx context.Context, doc receipt.Document) error {
+// Print renders the slip for the profile and sends it (a
+// printqueue.PrintFunc).
+func (d *Printer) Print(ctx context.Context, doc receipt.Document) error {
 	data, err := receipt.Render(doc, d.prof)
 	if err != nil {
 		return err
@@ -118,13 +130,9 @@ func (d *printerDriver) Print(ctx context.Context, doc receipt.Document) error {
 		return err
 	}
 	defer d.give()
-	d.mu.Lock()
-	d.report = StatusReporter(ctx)
-	d.mu.Unlock()
 	err = d.p.Print(ctx, data)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.report = nil
 	d.st.Checked = d.now()
 	if err != nil {
 		d.st.Failed++
@@ -147,7 +155,7 @@ func (d *printerDriver) Print(ctx context.Context, doc receipt.Document) error {
 
 // Status asks the printer now: an empty job is a status query (DLE EOT)
 // and nothing is printed. While a slip prints it answers "printing".
-func (d *printerDriver) Status(ctx context.Context) PrinterState {
+func (d *Printer) Status(ctx context.Context) State {
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
 	defer cancel()
 	select {
@@ -183,17 +191,17 @@ func (d *printerDriver) Status(ctx context.Context) PrinterState {
 }
 
 // Last is the state seen at the last job or query.
-func (d *printerDriver) Last() PrinterState {
+func (d *Printer) Last() State {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.st
 }
 
 // Profile is the printer model the slips are laid out for.
-func (d *printerDriver) Profile() escpos.Profile { return d.prof }
+func (d *Printer) Profile() escpos.Profile { return d.prof }
 
 // Close closes the port.
-func (d *printerDriver) Close() error {
+func (d *Printer) Close() error {
 	d.turn <- struct{}{}
 	defer d.give()
 	return d.p.Close()
@@ -231,56 +239,4 @@ func estimatePaperMM(doc receipt.Document, p escpos.Profile) float64 {
 		mm += 30
 	}
 	return mm + 15 // feed to the cutter
-}
-
-// testSlipSamples is one line in each script the kiosk can offer, with the
-// letters that need a code page, user-defined characters or raster.
-var testSlipSamples = map[string]string{
-	"ky":      "Өз укуктарыңызды билиңиз — ң ө ү",
-	"uz-Latn": "Oʻz huquqlaringizni biling — gʻ oʻ sh ch",
-	"uz-Cyrl": "Ўз ҳуқуқларингизни билинг — ҳ ғ қ ў",
-	"kaa":     "Óz huqıqlarıńızdı biliń — ǵ ń ó ú ı",
-	"ru":      "Знайте свои права — ё ж щ ъ",
-	"en":      "Know your rights — The quick brown fox",
-	"tg":      "Ҳуқуқҳои худро донед — ӣ ӯ ҷ ҳ",
-	"ur":      "اپنے حقوق جانیں",
-}
-
-// testSlip is the technician's test: a line in every offered script, a QR
-// (of the device id), and rulers at the profile's width.
-func testSlip(m *Maintenance, p escpos.Profile, now time.Time) receipt.Document {
-	doc := receipt.Document{Lang: "en", Title: "Sapar test slip", Subtitle: m.KioskName}
-	for _, tag := range m.Languages {
-		name := tag
-		if l, ok := content.LookupLanguage(tag); ok && l.Endonym != "" {
-			name = l.Endonym
-		}
-		doc.Paragraphs = append(doc.Paragraphs, name+": "+testSlipSamples[tag])
-	}
-	cols := p.Columns
-	if cols <= 0 {
-		cols = 32
-	}
-	var digits, marks strings.Builder
-	for i := 1; i <= cols; i++ {
-		digits.WriteByte(byte('0' + i%10))
-		switch {
-		case i%10 == 0:
-			marks.WriteByte('|')
-		case i%5 == 0:
-			marks.WriteByte('+')
-		default:
-			marks.WriteByte('-')
-		}
-	}
-	doc.Steps = []string{fmt.Sprintf("%d columns, %d dots:", cols, p.Dots), digits.String(), marks.String()}
-	if m.DeviceID != "" {
-		doc.QRURL, doc.QRCaption = m.DeviceID, "Device id "+m.DeviceID
-	}
-	loc := m.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	doc.Footer = []string{m.KioskID, now.In(loc).Format("2006-01-02 15:04 MST"), "profile " + p.Name}
-	return doc
 }

@@ -1,11 +1,12 @@
-package kiosk
+package speech
 
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"html"
 	"io"
-	"net/http"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -13,12 +14,6 @@ import (
 
 	"sapar/content"
 )
-
-// Read-aloud: espeak-ng turns a guide into speech (WAV) for people who read
-// little. Only guide text from the content store is ever spoken, never free
-// text from a request; the text reaches espeak-ng on stdin (never argv, so it
-// is not visible in ps) and is never logged; one synthesis runs at a time
-// and is killed when the page stops listening (navigation, reset).
 
 // speechVoices maps the kiosk's languages to espeak-ng voices. Tajik has no
 // voice (espeak-ng 1.51 has none, and reading Tajik with the Persian voice
@@ -34,16 +29,20 @@ var speechVoices = map[string]string{
 // 4,000 letters; this keeps a runaway guide from tying up the CPU).
 const maxSpeechRunes = 8000
 
-type speech struct {
+// Speaker reads guides aloud with espeak-ng.
+type Speaker struct {
 	bin    string
 	voices map[string]string // kiosk language → espeak-ng voice, only those installed
 	sem    chan struct{}     // one synthesis at a time
 }
 
-// newSpeech finds espeak-ng (bin "" looks on PATH, "-" turns speech off)
-// and keeps the voices it really has. It returns nil when there is none:
-// the UI then hides the read-aloud button.
-func newSpeech(bin string) *speech {
+// ErrBusy: another synthesis held the slot for the whole wait.
+var ErrBusy = errors.New("read-aloud is busy")
+
+// New finds espeak-ng (bin "" looks on PATH, "-" turns speech off) and
+// keeps the voices it really has. It returns nil when there is none: the UI
+// then hides the read-aloud button.
+func New(bin string) *Speaker {
 	if bin == "-" {
 		return nil
 	}
@@ -69,7 +68,7 @@ func newSpeech(bin string) *speech {
 			}
 		}
 	}
-	sp := &speech{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1)}
+	sp := &Speaker{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1)}
 	for lang, v := range speechVoices {
 		if have[v] {
 			sp.voices[lang] = v
@@ -81,8 +80,8 @@ func newSpeech(bin string) *speech {
 	return sp
 }
 
-// langs lists the kiosk languages that can be read aloud.
-func (sp *speech) langs() []string {
+// Langs lists the kiosk languages that can be read aloud (nil Speaker: none).
+func (sp *Speaker) Langs() []string {
 	if sp == nil {
 		return []string{}
 	}
@@ -95,91 +94,77 @@ func (sp *speech) langs() []string {
 	return out
 }
 
-// handleSpeak streams a guide read aloud as WAV: GET /api/speak?topic=ID&lang=L.
-func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
-	sp := s.speech
+// Voice is the espeak-ng voice for a kiosk language ("" when none).
+func (sp *Speaker) Voice(lang string) string {
 	if sp == nil {
-		apiError(w, http.StatusNotFound, "read-aloud is not available on this kiosk")
-		return
+		return ""
 	}
-	lang := langOf(r)
-	if sp.voices[lang] == "" {
-		apiError(w, http.StatusNotFound, "no voice for this language")
-		return
-	}
-	g, ok := s.guide(w, r, r.URL.Query().Get("topic"), lang)
-	if !ok {
-		return
-	}
-	voice := sp.voices[g.Lang] // the text may be a fallback language
+	return sp.voices[lang]
+}
+
+// Speak streams text read in lang's voice to w as WAV, flushing as it goes
+// (flush may be nil). It waits up to wait for the one synthesis slot
+// (ErrBusy after that) and stops when ctx ends or w stops taking bytes.
+// The text reaches espeak-ng on stdin, never argv (not visible in ps), and
+// is never logged. started is called once espeak-ng runs, before any byte.
+func (sp *Speaker) Speak(ctx context.Context, w io.Writer, flush func(), lang, text string, wait time.Duration, started func()) error {
+	voice := sp.Voice(lang)
 	if voice == "" {
-		apiError(w, http.StatusNotFound, "no voice for this language")
-		return
+		return fmt.Errorf("speech: no voice for %s", lang)
 	}
-	text := speechText(g)
-	if g.Lang == "kaa" {
+	if lang == "kaa" {
 		text = kaaForKazakhVoice(text)
 	}
 	select {
 	case sp.sem <- struct{}{}:
 		defer func() { <-sp.sem }()
-	case <-r.Context().Done():
-		return
-	case <-time.After(10 * time.Second):
-		apiError(w, http.StatusServiceUnavailable, "read-aloud is busy")
-		return
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return ErrBusy
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sp.bin, "-v", voice, "-s", "150", "--stdout")
 	cmd.Stdin = strings.NewReader(text)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		apiError(w, http.StatusInternalServerError, "read-aloud failed")
-		return
+		return fmt.Errorf("speech: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		s.opt.Log.Warn("read-aloud: espeak-ng did not start", "err", err) // never the text
-		apiError(w, http.StatusInternalServerError, "read-aloud failed")
-		return
+		return fmt.Errorf("speech: espeak-ng did not start: %w", err)
 	}
-	s.metrics.add("sapar_read_aloud_total", "lang="+quote(g.Lang))
-	w.Header().Set("Content-Type", "audio/wav")
-	w.Header().Set("Cache-Control", "no-store")
+	started()
 	br := bufio.NewReaderSize(out, 32<<10)
 	buf := make([]byte, 32<<10)
-	fl, _ := w.(http.Flusher)
 	for {
 		n, rerr := br.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				break // the page stopped listening
 			}
-			if fl != nil {
-				fl.Flush()
+			if flush != nil {
+				flush()
 			}
 		}
 		if rerr != nil {
-			if rerr != io.EOF {
-				s.opt.Log.Debug("read-aloud: read", "err", rerr)
-			}
 			break
 		}
 	}
 	cancel()
 	cmd.Wait()
+	return nil
 }
-
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, ``) + `"` }
 
 var (
 	blockEnd = regexp.MustCompile(`(?i)</(p|li|h[1-6]|tr|div)>|<br\s*/?>`)
 	anyTag   = regexp.MustCompile(`<[^>]*>`)
 )
 
-// speechText is what the speaker reads: the title, the numbered steps (the
-// same as the printed slip), then the whole body, with pauses between blocks.
-func speechText(g *content.GuideView) string {
+// Text is what the speaker reads of a guide: the title, the numbered steps
+// (the same as the printed slip), then the whole body, with pauses between
+// blocks.
+func Text(g *content.GuideView) string {
 	var b strings.Builder
 	b.WriteString(g.Title)
 	b.WriteString(".\n")

@@ -1,4 +1,4 @@
-package kiosk
+package web
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sapar/content"
+	"sapar/kiosk/web/httpx"
 )
 
 // agencyGuide is the guide whose print steps say what to do after an agency
@@ -17,8 +18,8 @@ const agencyGuide = "check-agency-licence"
 // the Agency of Migration in Uzbekistan.
 var registryContacts = []struct{ country, contact string }{{"KG", "ceca-kg"}, {"UZ", "agency-of-migration-uz"}}
 
-// contentRoutes adds the UI's content API beyond guides and search:
-// contacts directory, agency check, country guides.
+// The UI's content API beyond guides and search: contacts directory,
+// agency check, country guides (routes.go lists the routes).
 //
 // Every endpoint takes lang (any BCP 47 spelling: "uz", "uz-Latn-UZ", "kaa")
 // and answers in it, falling back along the language's chain; "lang" and
@@ -65,12 +66,6 @@ var registryContacts = []struct{ country, contact string }{{"KG", "ceca-kg"}, {"
 //
 //	Destination countries with most guides first; the country's own guide
 //	leads its list.
-func (s *Server) contentRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/contacts", s.handleContacts)
-	mux.HandleFunc("GET /api/contacts/qr", s.handleContactQR)
-	mux.HandleFunc("GET /api/agency", s.handleAgency)
-	mux.HandleFunc("GET /api/countries", s.handleCountries)
-}
 
 type contactJSON struct {
 	content.ContactView
@@ -107,20 +102,20 @@ func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	country, kind := strings.ToUpper(q.Get("country")), q.Get("kind")
 	if !validCode(country) || !validCode(kind) {
-		apiError(w, http.StatusBadRequest, "country is an ISO code such as KG; kind is one of "+strings.Join(content.ContactKinds, ", "))
+		httpx.Error(w, http.StatusBadRequest, "country is an ISO code such as KG; kind is one of "+strings.Join(content.ContactKinds, ", "))
 		return
 	}
 	list, err := s.Store().Contacts(r.Context(), langOf(r), country, kind)
 	if err != nil {
 		s.opt.Log.Error("contacts", "err", err)
-		apiError(w, http.StatusInternalServerError, "contacts are not available")
+		httpx.Error(w, http.StatusInternalServerError, "contacts are not available")
 		return
 	}
 	out := make([]contactJSON, 0, len(list))
 	for _, c := range list {
 		out = append(out, withQR(c))
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.JSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleContactQR(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +167,7 @@ func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
 	res, err := st.CheckAgency(r.Context(), query, s.opt.Now())
 	if err != nil {
 		s.opt.Log.Error("agency check", "err", err) // never the query
-		apiError(w, http.StatusInternalServerError, "the agency registry is not available")
+		httpx.Error(w, http.StatusInternalServerError, "the agency registry is not available")
 		return
 	}
 	out := agencyJSON{Query: query, AgencyResult: res, Registries: []agencyRegistry{}}
@@ -199,15 +194,15 @@ func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.opt.Usage.AgencyCheck(lang, len(res.Matches) > 0)
-	writeJSON(w, http.StatusOK, out)
+	httpx.JSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Store().Countries(r.Context(), langOf(r))
 	if err != nil {
 		s.opt.Log.Error("countries", "err", err)
-		apiError(w, http.StatusInternalServerError, "content is not available")
+		httpx.Error(w, http.StatusInternalServerError, "content is not available")
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	httpx.JSON(w, http.StatusOK, list)
 }

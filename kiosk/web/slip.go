@@ -1,8 +1,6 @@
-package kiosk
+package web
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,22 +14,9 @@ type SlipOptions struct {
 	Notice  string    // e.g. that the content is a demo sample (printed prominently)
 	Version string    // content version (footer)
 	Now     time.Time // printed date
-	// Strings are the UI strings by language (kiosk/ui/static/i18n.json),
-	// for the stage names; UIStrings loads them.
+	// Strings are the UI strings by language (ui/static/i18n.json), for
+	// the stage names; ui.Strings loads them.
 	Strings map[string]map[string]string
-}
-
-// UIStrings returns the UI's strings by language from the embedded i18n.json.
-func UIStrings() (map[string]map[string]string, error) {
-	raw, err := staticFS.ReadFile("ui/static/i18n.json")
-	if err != nil {
-		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
-	}
-	var m map[string]map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("kiosk: ui strings: %w", err)
-	}
-	return m, nil
 }
 
 // Slip turns a guide into the neutral document the receipt layout prints:

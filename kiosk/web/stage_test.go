@@ -1,34 +1,19 @@
-package kiosk
+package web
 
 import (
 	"context"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"sapar/content"
-	"sapar/content/sample"
+	"sapar/content/sample/sampletest"
 	"sapar/drivers/receipt"
+	"sapar/kiosk/web/ui"
 )
 
-func versionStore(t *testing.T, version string) *content.Store {
-	t.Helper()
-	set, err := content.Load(sample.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.OpenStore(filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Replace(context.Background(), set, version); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func versionStore(t *testing.T, version string) *content.Store { return sampletest.Store(t, version) }
 
 // New content from an update never replaces what a person is reading: it
 // waits for the idle reset, a new session, or a kiosk nobody uses.
@@ -100,7 +85,7 @@ func TestSlipCarriesTheKeyContacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strs, err := UIStrings()
+	strs, err := ui.Strings()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package kiosk
+package web
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,26 +17,15 @@ import (
 	"time"
 
 	"sapar/content"
-	"sapar/content/sample"
+	"sapar/content/sample/sampletest"
 	"sapar/drivers/receipt"
 	"sapar/kiosk/usage"
+	"sapar/kiosk/web/ui"
 )
 
 func uiServer(tb testing.TB, opt Options) *Server {
 	tb.Helper()
-	set, err := content.Load(sample.FS())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	st, err := content.OpenStore(filepath.Join(tb.TempDir(), "index.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	if err := st.Replace(context.Background(), set, "t"); err != nil {
-		tb.Fatal(err)
-	}
-	opt.Store = st
+	opt.Store = sampletest.Store(tb, "t")
 	opt.Print = func(context.Context, receipt.Document) error { return nil }
 	srv, err := NewServer(opt)
 	if err != nil {
@@ -48,7 +36,7 @@ func uiServer(tb testing.TB, opt Options) *Server {
 
 func readStatic(t *testing.T, name string, v any) []byte {
 	t.Helper()
-	b, err := staticFS.ReadFile("ui/static/" + name)
+	b, err := ui.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +72,10 @@ func TestUIStringsInEveryLanguage(t *testing.T) {
 	}
 }
 
-// Every reason the print queue reports (jobs.go) has words in every
+// Every reason the print queue reports (printqueue/job.go) has words in every
 // language, with the QR way out.
 func TestEveryPrintFailureHasWords(t *testing.T) {
-	src, err := os.ReadFile("jobs.go")
+	src, err := os.ReadFile("../printqueue/job.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +85,7 @@ func TestEveryPrintFailureHasWords(t *testing.T) {
 	}
 	for _, must := range []string{"paper-out", "cover-open", "offline", "timeout", "error"} {
 		if !reasons[must] {
-			t.Errorf("jobs.go no longer reports %q: update this test and the UI", must)
+			t.Errorf("printqueue/job.go no longer reports %q: update this test and the UI", must)
 		}
 	}
 	js := string(readStatic(t, "app.js", nil))
@@ -323,34 +311,13 @@ func TestReadAloud(t *testing.T) {
 	}
 }
 
-func TestKarakalpakForTheKazakhVoice(t *testing.T) {
-	for in, want := range map[string]string{
-		"Pasportıńızdı bermeń.": "Паспортыңызды бермең.",
-		"Ǵárezsiz shıǵıw":       "Ғәрезсиз шығыу",
-		"Úlken hárip QR":        "Үлкен һәрип QR",
-		"Íqtıyar":               "Ықтыйар",
-		"Chet":                  "Чет",
-	} {
-		got := kaaForKazakhVoice(in)
-		if got != want {
-			t.Errorf("%q → %q, want %q", in, got, want)
-		}
-		for _, r := range got {
-			if r >= 'a' && r <= 'z' {
-				t.Errorf("%q: Latin letter left in %q", in, got)
-				break
-			}
-		}
-	}
-}
-
 // BenchmarkHandlers measures each UI handler in-process and reports its
-// p99 (the budget is 5 ms). Run: go test -run - -bench Handlers ./kiosk/
+// p99 (the budget is 5 ms). Run: go test -run - -bench Handlers ./kiosk/web/
 func BenchmarkHandlers(b *testing.B) {
 	srv := uiServer(b, Options{Espeak: "-"})
 	h := srv.Handler()
 	var staticURL string
-	for u := range srv.static {
+	for u := range srv.assets.Files {
 		if strings.HasSuffix(u, "app.js") {
 			staticURL = u
 		}

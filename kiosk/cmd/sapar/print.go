@@ -21,7 +21,8 @@ import (
 	"sapar/drivers/printer"
 	"sapar/drivers/receipt"
 	"sapar/drivers/serialport"
-	"sapar/kiosk"
+	"sapar/kiosk/web"
+	"sapar/kiosk/web/ui"
 )
 
 // runPrint renders a guide slip to ESC/POS bytes and/or a PNG, or prints it
@@ -142,9 +143,9 @@ func guideDocument(ctx context.Context, fsys fs.FS, topic, lang string) (receipt
 	if err != nil {
 		return receipt.Document{}, err
 	}
-	strs, err := kiosk.UIStrings()
+	strs, err := ui.Strings()
 	if err != nil {
 		return receipt.Document{}, err
 	}
-	return kiosk.Slip(g, kiosk.SlipOptions{Version: version, Now: time.Now(), Strings: strs}), nil
+	return web.Slip(g, web.SlipOptions{Version: version, Now: time.Now(), Strings: strs}), nil
 }

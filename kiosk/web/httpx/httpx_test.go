@@ -1,4 +1,4 @@
-package kiosk
+package httpx
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 // the kiosk's API (DNS rebinding), and every answer carries the lockdown
 // headers that keep the page from loading anything from outside.
 func TestLocalOnlyRefusesOtherHostNames(t *testing.T) {
-	h := localOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+	h := LocalOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
 	cases := []struct {
 		host string
 		want int

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/skip2/go-qrcode"
+
+	"sapar/content"
+	"sapar/kiosk/metrics"
+	"sapar/kiosk/usage"
+	"sapar/kiosk/web/httpx"
+)
+
+func langOf(r *http.Request) string {
+	l := r.URL.Query().Get("lang")
+	if l == "" {
+		return "en"
+	}
+	return content.NormalizeTag(l)
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Store().List(r.Context(), r.URL.Query().Get("stage"), langOf(r))
+	if err != nil {
+		s.opt.Log.Error("list guides", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	httpx.JSON(w, http.StatusOK, list)
+}
+
+// guide looks a guide up for a handler; on failure it has answered the
+// request (404 for an unknown id, 500 when the store fails) and ok is false.
+func (s *Server) guide(w http.ResponseWriter, r *http.Request, id, lang string) (g *content.GuideView, ok bool) {
+	g, err := s.Store().Guide(r.Context(), id, lang)
+	if errors.Is(err, content.ErrNotFound) {
+		httpx.Error(w, http.StatusNotFound, "no such guide")
+		return nil, false
+	}
+	if err != nil {
+		s.opt.Log.Error("guide", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "content is not available")
+		return nil, false
+	}
+	return g, true
+}
+
+// writeQR answers with the QR picture of url (cached: drawn once).
+func (s *Server) writeQR(w http.ResponseWriter, url string) {
+	png, err := s.qrs.png(url)
+	if err != nil {
+		http.Error(w, "qr", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(png)
+}
+
+func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
+	g, ok := s.guide(w, r, r.PathValue("id"), langOf(r))
+	if !ok {
+		return
+	}
+	s.metrics.Add(metrics.GuidesOpened, fmt.Sprintf("lang=%q", g.Lang))
+	from := usage.Source(r.URL.Query().Get("from"))
+	if from != usage.FromSearch && from != usage.FromQR {
+		from = usage.FromBrowse
+	}
+	s.opt.Usage.GuideOpened(g.ID, g.Lang, from)
+	httpx.JSON(w, http.StatusOK, g)
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Store().Search(r.Context(), langOf(r), r.URL.Query().Get("q"))
+	if err != nil {
+		s.opt.Log.Error("search", "err", err) // the query itself is never logged
+		httpx.Error(w, http.StatusInternalServerError, "search is not available")
+		return
+	}
+	s.metrics.Add(metrics.Searches, "")
+	s.opt.Usage.Search(langOf(r), len(res) > 0)
+	httpx.JSON(w, http.StatusOK, res)
+}
+
+// qrCache keeps the QR pictures already drawn (about 1 ms each here, far
+// more on a Pi), keyed by the address itself so new content never gets a
+// stale picture; bounded, it starts over when full.
+type qrCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *qrCache) png(url string) ([]byte, error) {
+	c.mu.Lock()
+	b, ok := c.m[url]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := qrcode.Encode(url, qrcode.Medium, 320)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= 512 {
+		c.m = map[string][]byte{}
+	}
+	c.m[url] = b
+	c.mu.Unlock()
+	return b, nil
+}
+
+// handleQR draws the QR code of one of a guide's links; it encodes only
+// links that the content holds, never arbitrary text.
+func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	g, err := s.Store().Guide(r.Context(), q.Get("topic"), "en")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	for _, l := range g.Links {
+		if l.ID == q.Get("link") {
+			s.writeQR(w, l.URL)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}

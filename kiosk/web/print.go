@@ -1,0 +1,71 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"sapar/content"
+	"sapar/drivers/receipt"
+	"sapar/kiosk/metrics"
+	"sapar/kiosk/printqueue"
+	"sapar/kiosk/web/httpx"
+)
+
+// printed counts a print's outcome (the queue's OnResult).
+func (s *Server) printed(job printqueue.Job, reason string, paperLow bool) {
+	s.opt.Usage.Print(job.Topic, job.Lang, reason)
+	if reason != "" {
+		s.metrics.Add(metrics.Prints, fmt.Sprintf(`result="failed",reason=%q`, reason))
+		return
+	}
+	s.metrics.Add(metrics.Prints, `result="ok",reason=""`)
+	if paperLow {
+		// Alert on increase(): slips printed while the roll is near its end.
+		s.metrics.Add(metrics.PrintsPaperLow, "")
+	}
+}
+
+type printRequest struct {
+	Topic string `json:"topic"`
+	Lang  string `json:"lang"`
+}
+
+func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
+	if !httpx.RequireToken(w, r, s.token) {
+		return
+	}
+	var req printRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Topic == "" {
+		httpx.Error(w, http.StatusBadRequest, `send {"topic": ID, "lang": TAG}`)
+		return
+	}
+	g, ok := s.guide(w, r, req.Topic, content.NormalizeTag(req.Lang))
+	if !ok {
+		return
+	}
+	version, _ := s.Store().Version(r.Context())
+	job, err := s.jobs.Submit(g.ID, g.Lang, s.slip(g, version))
+	if err != nil {
+		httpx.Error(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	httpx.JSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
+}
+
+// slip turns a guide into the neutral document the receipt layout prints.
+func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
+	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, Version: version, Now: s.opt.Now(), Strings: s.i18n})
+}
+
+func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
+	job, ok := s.jobs.Get(r.PathValue("job"))
+	if !ok {
+		httpx.Error(w, http.StatusNotFound, "no such print job")
+		return
+	}
+	httpx.JSON(w, http.StatusOK, job)
+}

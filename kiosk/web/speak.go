@@ -1,0 +1,48 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"sapar/kiosk/metrics"
+	"sapar/kiosk/speech"
+	"sapar/kiosk/web/httpx"
+)
+
+// handleSpeak streams a guide read aloud as WAV: GET /api/speak?topic=ID&lang=L.
+func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
+	sp := s.speech
+	lang := langOf(r)
+	if sp.Voice(lang) == "" {
+		httpx.Error(w, http.StatusNotFound, "read-aloud is not available in this language on this kiosk")
+		return
+	}
+	g, ok := s.guide(w, r, r.URL.Query().Get("topic"), lang)
+	if !ok {
+		return
+	}
+	if sp.Voice(g.Lang) == "" { // the text may be a fallback language
+		httpx.Error(w, http.StatusNotFound, "no voice for this language")
+		return
+	}
+	var flush func()
+	if fl, ok := w.(http.Flusher); ok {
+		flush = fl.Flush
+	}
+	err := sp.Speak(r.Context(), w, flush, g.Lang, speech.Text(g), 10*time.Second, func() {
+		s.metrics.Add(metrics.ReadAloud, "lang="+quote(g.Lang))
+		w.Header().Set("Content-Type", "audio/wav")
+		w.Header().Set("Cache-Control", "no-store")
+	})
+	switch {
+	case errors.Is(err, speech.ErrBusy):
+		httpx.Error(w, http.StatusServiceUnavailable, "read-aloud is busy")
+	case err != nil && r.Context().Err() == nil:
+		s.opt.Log.Warn("read-aloud failed", "err", err) // never the text
+		httpx.Error(w, http.StatusInternalServerError, "read-aloud failed")
+	}
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, ``) + `"` }
