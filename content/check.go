@@ -88,6 +88,7 @@ func Check(fsys fs.FS, opt CheckOptions) *Report {
 		}
 	}
 	if set == nil {
+		sortProblems(r.Errors)
 		return r
 	}
 	r.Set = set
