@@ -55,6 +55,9 @@ func (l *layout) paragraph(text string, st style, cols int, ltr func() []string)
 			l.err = err
 		}
 	}
+	// Back to the left: a paragraph after this one (a test slip's next
+	// language) is not always preceded by its own ESC a.
+	l.e.Align(escpos.Left)
 }
 
 func (l *layout) rtlFace(big bool) (*fonts.RTL, error) {

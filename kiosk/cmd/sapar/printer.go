@@ -231,7 +231,7 @@ func decide(e env, f calibrateFlags, pl calibrate.Plan, answers []int, port io.R
 	if code := output(e, f, job, p, port); code != exitOK {
 		return code
 	}
-	fmt.Fprintln(e.stdout, "Test slip printed with the new profile: every letter of every line must be right.")
+	fmt.Fprintln(e.stdout, "That is the test slip with the new profile: every letter of every line must be right.")
 	fmt.Fprintln(e.stdout, "If one is not, calibrate again and look closer at that language's lines.")
 	return exitOK
 }
