@@ -266,3 +266,19 @@ func storeOf(t testing.TB, set *Set) *Store {
 	}
 	return st
 }
+
+// The query path over the sample, search words and all, in every language.
+func FuzzSearchSample(f *testing.F) {
+	st := sampleStore(f)
+	for _, s := range []string{"прописка", "Кореяга иштөөгө баруу", "oʻzbek", "шартномаҳо", "تنخواہ", "zhumush", `"NEAR(`} {
+		f.Add(s, uint8(0))
+	}
+	langs := Languages()
+	f.Fuzz(func(t *testing.T, q string, l uint8) {
+		lang := langs[int(l)%len(langs)].Tag
+		res, err := st.Search(context.Background(), lang, q)
+		if err != nil || res == nil {
+			t.Fatalf("Search(%q, %q) = %v, %v", lang, q, res, err)
+		}
+	})
+}

@@ -206,3 +206,19 @@ func TestIndexFromBeforeSynonymsIsRebuilt(t *testing.T) {
 		t.Fatal(fmt.Sprintf("schema %d, want %d", v, len(migrations)))
 	}
 }
+
+// synonyms.yaml is written by people: any bytes give problems, never a panic.
+func FuzzSynonymsFile(f *testing.F) {
+	for _, s := range []string{"ru:\n  terms:\n    регистрация: [прописка]\n", "en:\n  common: [my]\n  guides:\n    g: [a, b]\n", "- [", "ru: {terms: {a: [[b]]}}", "ur:\n  guides:\n    g: [تنخواہ]\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, y string) {
+		set, err := Load(checkFS(synonymsFS(y)))
+		if err == nil {
+			if err := validateSynonyms(set.Synonyms, map[string]bool{"g": true}); err != nil {
+				t.Fatalf("Load accepted what a bundle refuses: %v", err)
+			}
+			newSynonymIndex(set.Synonyms).prepare(set.Guides[0])
+		}
+	})
+}
