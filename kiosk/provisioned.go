@@ -214,7 +214,7 @@ func (r *running) serve(ctx context.Context) error {
 	m := r.maintenance(ctx, token)
 	health := metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now, Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat}
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: r.notice, Now: k.o.Now, Usage: r.counter, Token: token, Assets: assets,
+		Place: cfg.Kiosk.Name, Notice: r.notice, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
 		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, ExtraMetrics: health.Write,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 	"sapar/kiosk/metrics"
 	"sapar/kiosk/printqueue"
 	"sapar/kiosk/speech"
-	"sapar/kiosk/web/ui"
 	"sapar/kiosk/web/httpx"
+	"sapar/kiosk/web/ui"
 )
 
 // Options configure a Server.
@@ -29,8 +29,11 @@ type Options struct {
 	Place       string        // printed in the slip footer: where this kiosk stands
 	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
 	Now         func() time.Time
-	Usage       Usage  // anonymous counts; nil counts nothing
-	QueueDB     string // SQLite file of the print queue (survives restarts); "" keeps it in memory
+	// Location is the kiosk's provisioned time zone (provisioning
+	// Config.Location): the slip's date and time are printed in it; nil: local.
+	Location *time.Location
+	Usage    Usage  // anonymous counts; nil counts nothing
+	QueueDB  string // SQLite file of the print queue (survives restarts); "" keeps it in memory
 	// Assets are the parsed UI (ui.Load); nil loads them.
 	Assets *ui.Assets
 	// Token is the per-boot secret state-changing calls carry; "" makes

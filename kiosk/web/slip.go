@@ -13,7 +13,10 @@ type SlipOptions struct {
 	Place   string    // where the kiosk stands (footer)
 	Notice  string    // e.g. that the content is a demo sample (printed prominently)
 	Version string    // content version (footer)
-	Now     time.Time // printed date
+	Now     time.Time // printed date and time, in Location
+	// Location is the kiosk's time zone (provisioning Config.Location);
+	// nil: Now's own.
+	Location *time.Location
 	// Strings are the UI strings by language (ui/static/i18n.json), for
 	// the stage names; ui.Strings loads them.
 	Strings map[string]map[string]string
@@ -35,7 +38,11 @@ func Slip(g *content.GuideView, o SlipOptions) receipt.Document {
 	if o.Place != "" {
 		doc.Footer = append(doc.Footer, o.Place)
 	}
-	doc.Footer = append(doc.Footer, o.Now.Format("2006-01-02 15:04"))
+	now := o.Now
+	if o.Location != nil {
+		now = now.In(o.Location)
+	}
+	doc.Footer = append(doc.Footer, now.Format("2006-01-02 15:04"))
 	if o.Version != "" {
 		doc.Footer = append(doc.Footer, "Sapar · content "+o.Version)
 	}

@@ -103,3 +103,34 @@ func TestSlipCarriesTheKeyContacts(t *testing.T) {
 		}
 	}
 }
+
+// The slip's time is the kiosk's provisioned zone, not UTC: 07:26 UTC is
+// 13:26 in Bishkek (UTC+6) and 21:26 in Kiritimati (UTC+14).
+func TestSlipTimeIsInTheKiosksZone(t *testing.T) {
+	st := versionStore(t, "v")
+	at := time.Date(2026, 12, 1, 7, 26, 0, 0, time.UTC)
+	for _, tc := range []struct{ zone, want string }{
+		{"Asia/Bishkek", "2026-12-01 13:26"},
+		{"Pacific/Kiritimati", "2026-12-01 21:26"},
+		{"UTC", "2026-12-01 07:26"},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := NewServer(Options{Store: st, Location: loc, Now: func() time.Time { return at },
+			Print: func(context.Context, receipt.Document) error { return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := st.Guide(context.Background(), "country-russia", "ky")
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := srv.slip(g, "v")
+		if !strings.Contains(strings.Join(doc.Footer, "\n"), tc.want) {
+			t.Errorf("%s: footer %q lacks %q", tc.zone, doc.Footer, tc.want)
+		}
+		srv.Queue().Close()
+	}
+}

@@ -36,7 +36,13 @@
       el.appendChild(dt); el.appendChild(dd);
     });
   }
-  function when(t) { return (!t || t.indexOf('0001-') === 0) ? '—' : new Date(t).toLocaleString(); }
+  // Times are shown in the kiosk's provisioned zone (status clock.zone), not
+  // the browser's: the session runs in UTC, the technician reads Bishkek time.
+  var zone = '';
+  function when(t) {
+    if (!t || t.indexOf('0001-') === 0) return '—';
+    try { return new Date(t).toLocaleString('en-GB', zone ? { timeZone: zone, timeZoneName: 'short' } : {}); } catch (e) { return new Date(t).toLocaleString(); }
+  }
   function mib(n) { return n == null ? '—' : (n / 1048576).toFixed(0) + ' MiB'; }
 
   // The page is alive: the watchdog wants to hear it (POST /api/heartbeat).
@@ -142,6 +148,7 @@
     if (!session) return;
     api('/api/maintenance/status').then(function (r) {
       status = r.body;
+      zone = (r.body.clock || {}).zone || '';
       var s = r.body, c = s.content || {}, u = (s.update || {}).status || {}, run = (s.update || {}).run || {}, p = s.printer || {};
       var net = (s.network || []).map(function (i) { return i.name + (i.up ? ' up ' : ' down ') + (i.addrs || []).join(', '); }).join('; ') || 'no network interface';
       dl($('#overview'), [
