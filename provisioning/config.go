@@ -8,12 +8,14 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
-	"sapar/drivers/escpos"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // validate IANA zones the same way on every image
+	"unicode"
+
+	"sapar/drivers/escpos"
 
 	"go.yaml.in/yaml/v3"
 
@@ -379,9 +381,24 @@ func (p *parser) text(n *yaml.Node, path string, maxLen int, dst *string) {
 		p.fail(n, path, "longer than %d characters", maxLen)
 	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == 0xfffd }):
 		p.fail(n, path, "contains control characters or invalid UTF-8")
+	case strings.ContainsFunc(s, invisibleFormat):
+		r := []rune(s)[slices.IndexFunc([]rune(s), invisibleFormat)]
+		p.fail(n, path, "contains the invisible format character U+%04X (bidi controls reorder the printed text, others hide in it): delete it", r)
 	default:
 		*dst = s
 	}
+}
+
+// invisibleFormat reports the characters a printed name must not hold:
+// bidi controls (U+202E turns "llah" into "hall" on the slip and the
+// screen) and the other format characters (Unicode Cf: zero-width spaces,
+// BOM, soft hyphen, tag characters). The zero-width non-joiner and joiner
+// stay allowed: Urdu and Persian-script Tajik words need them to shape.
+func invisibleFormat(r rune) bool {
+	if r == 0x200C || r == 0x200D {
+		return false
+	}
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
 func (p *parser) integer(n *yaml.Node, path string) (int, bool) {

@@ -81,6 +81,10 @@ func TestParseRefuses(t *testing.T) {
 		{"plain PIN refused", `pin_hash: "$argon2id`, `pin_hash: "482916" #`, "pin_hash", "not an argon2id PHC hash"},
 		{"weak argon2 parameters refused", "m=65536,t=3", "m=1024,t=3", "pin_hash", "m=1024"},
 		{"metrics listen by name refused", `listen: "0.0.0.0:9464"`, `listen: "kiosk.local:9464"`, "listen", "IP address"},
+		{"right-to-left override in the kiosk name refused", `name: "Osh airport, arrivals hall"`, "name: \"Osh airport, \u202Eslah slavirra\"", "name:", "U+202E"},
+		{"bidi isolate in the city refused", "city: Osh", "city: \"Osh\u2067\"", "city:", "U+2067"},
+		{"left-to-right mark in the city refused", "city: Osh", "city: \"O\u200Esh\"", "city:", "U+200E"},
+		{"zero-width space in the kiosk name refused", `name: "Osh airport, arrivals hall"`, "name: \"Osh\u200Bairport\"", "name:", "U+200B"},
 		{"empty value refused", "city: Osh", "city:", "city:", "has no value"},
 		{"boolean as text refused", "city: Osh", "city: true", "city: true", "quote it"},
 		{"list where a value belongs refused", "city: Osh", "city: [Osh, Bishkek]", "city:", "want a single value"},
@@ -132,6 +136,8 @@ func TestParseAccepts(t *testing.T) {
 		{"metrics optional", "metrics:                             # optional: fleet Prometheus scraping\n  listen: \"0.0.0.0:9464\"", "", func(c *Config) bool { return c.Metrics.Listen == "" }},
 		{"inline root accepted", "file: /usr/share/sapar/tuf-root.json", "inline: " + base64.StdEncoding.EncodeToString([]byte(rootJSON)), func(c *Config) bool { return string(c.Updates.Root.Inline) == rootJSON }},
 		{"Tashkent zone accepted", "Asia/Bishkek", "Asia/Tashkent", func(c *Config) bool { return c.Location().String() == "Asia/Tashkent" }},
+		{"Urdu city with a zero-width non-joiner accepted", "city: Osh", "city: \"\u0627\u0648\u0634\u200C\u0634\u06C1\u0631\"", func(c *Config) bool { return strings.Contains(c.Place.City, "\u200C") }},
+		{"Kyrgyz name accepted", `name: "Osh airport, arrivals hall"`, `name: "Ош аэропорту, келүү залы"`, func(c *Config) bool { return c.Kiosk.Name == "Ош аэропорту, келүү залы" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := strings.Replace(example, tc.old, tc.new, 1)
