@@ -120,9 +120,14 @@ func (r *running) openContent(ctx context.Context) error {
 // or a USB vendor:product) and asks it once how it is.
 func (r *running) openPrinter(ctx context.Context) error {
 	pc := r.cfg.Printer
-	prof, err := escpos.ProfileByName(pc.Profile)
-	if err != nil {
+	// A profile the technician calibrated on this kiosk (sapar printer
+	// calibrate) wins over the built-in model it was calibrated from.
+	prof, calibrated, err := escpos.ResolveProfile(r.k.o.StateDir, pc.Profile)
+	if prof.Name == "" {
 		return fmt.Errorf("run: printer profile: %w", err)
+	}
+	if err != nil {
+		r.log.Warn("printer profile: using the built-in one", "profile", pc.Profile, "err", err)
 	}
 	dial, device := slipprinter.PortDialer(pc.Device, pc.Baud), pc.Device
 	if pc.Device == "" {
@@ -132,7 +137,7 @@ func (r *running) openPrinter(ctx context.Context) error {
 		Reconnect: printer.DefaultReconnectOpts(), Now: r.k.o.Now})
 	r.cleanup.push(func() { r.prn.Close() })
 	ps := r.prn.Status(ctx)
-	r.log.Info("printer", "device", device, "profile", prof.Name, "state", ps.State)
+	r.log.Info("printer", "device", device, "profile", prof.Name, "calibrated", calibrated, "state", ps.State)
 	return nil
 }
 
@@ -212,10 +217,14 @@ func (r *running) serve(ctx context.Context) error {
 		return err
 	}
 	m := r.maintenance(ctx, token)
-	health := metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now, Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat}
+	// One registry: the UI server's usage counters and the health read at
+	// scrape. Guides are counted only after the store found them, so a
+	// guide label is always one of the content's ids.
+	reg := metrics.New(metrics.Options{Now: k.o.Now, Health: metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now,
+		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
 		Place: cfg.Kiosk.Name, Notice: r.notice, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
-		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, ExtraMetrics: health.Write,
+		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func TestFindUSB(t *testing.T) {
 	dev("1-4", "1a86", "7523")
 	for _, tc := range []struct {
 		name, id, want string
-		err             error
+		err            error
 	}{
 		{"cdc-acm printer (Epson)", "04B8:0E28", "/dev/ttyACM3", nil},
 		{"usb-serial bridge", "0416:5011", "/dev/ttyUSB1", nil},

@@ -14,6 +14,7 @@ import (
 
 	"sapar/content/bundle"
 	"sapar/content/release"
+	"sapar/drivers/escpos"
 	"sapar/drivers/serialport"
 	"sapar/provisioning"
 )
@@ -148,7 +149,25 @@ func checkPrinter(_ context.Context, e *Env, st *provisioning.State) Result {
 		return fail(fmt.Sprintf("%s exists but does not open: %v", dev, err), "unplug and plug the printer; check the baud rate in the provisioning file ("+fmt.Sprint(p.Baud)+")")
 	}
 	c.Close()
-	return pass(fmt.Sprintf("%s at %s opens at %d baud", p.Profile, dev, p.Baud))
+	return pass(fmt.Sprintf("%s at %s opens at %d baud; %s", p.Profile, dev, p.Baud, profileSource(e, p.Profile)))
+}
+
+// profileSource says which profile the slips are laid out with: the one a
+// technician calibrated on this kiosk, or the built-in model.
+func profileSource(e *Env, model string) string {
+	_, calibrated, err := escpos.ResolveProfile(e.StateDir, model)
+	if err != nil {
+		return "calibration not used: " + err.Error()
+	}
+	if !calibrated {
+		return "built-in profile (uncalibrated: sapar printer calibrate)"
+	}
+	c, _ := escpos.LoadProfile(filepath.Join(e.StateDir, escpos.ProfileFile))
+	who := c.Identity.String()
+	if who == "" {
+		who = "model not reported"
+	}
+	return fmt.Sprintf("calibrated profile %s (%s, %s)", c.Profile.Name, who, c.At.UTC().Format("2006-01-02"))
 }
 
 // findUSBTTY finds the serial device of a USB vendor:product in sysfs

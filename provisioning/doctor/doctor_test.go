@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"sapar/content"
+	"sapar/content/atomicfile"
 	"sapar/content/bundle"
 	"sapar/content/release"
 	"sapar/content/sample"
+	"sapar/drivers/escpos"
 	"sapar/provisioning"
 )
 
@@ -179,6 +181,16 @@ func TestChecks(t *testing.T) {
 		{"absent printer fails clearly", "printer", nil, func(t *testing.T, f *fixture) {
 			os.Remove(filepath.Join(f.root, "dev/serial/by-id/usb-EPSON_TM-T20III-if00"))
 		}, Fail, "no printer at /dev/serial/by-id/usb-EPSON_TM-T20III-if00"},
+		{"uncalibrated printer says so", "printer", nil, nil, Pass, "built-in profile (uncalibrated"},
+		{"calibrated printer is reported with its model", "printer", nil, func(t *testing.T, f *fixture) {
+			base, _ := escpos.ProfileByName("TM-T20III")
+			base.Name = "TM-T20III-calibrated"
+			cal := escpos.Calibrated{Profile: base, Base: "TM-T20III", Identity: escpos.Identity{Maker: "EPSON", Model: "TM-T20III"},
+				Answers: []int{1}, At: time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)}
+			if err := escpos.SaveProfile(f.env.StateDir, cal, atomicfile.Write); err != nil {
+				t.Fatal(err)
+			}
+		}, Pass, "calibrated profile TM-T20III-calibrated (EPSON TM-T20III, 2026-05-02)"},
 		{"printer held by the running kiosk warns", "printer", nil, func(t *testing.T, f *fixture) {
 			f.env.OpenSerial = func(string, int) (io.Closer, error) { return nil, fmt.Errorf("open: %w", syscall.EBUSY) }
 		}, Warn, "in use"},

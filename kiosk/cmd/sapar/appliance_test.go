@@ -3,35 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"sapar/content/atomicfile"
+	"sapar/drivers/escpos"
+	"sapar/kiosk/internal/kiosktest"
 )
-
-// lockedBuffer collects a running command's output for the test to read.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // applianceState provisions a kiosk state dir the way a technician does:
 // the MRC makes a key and signs a provisioning file, `sapar provision`
@@ -80,23 +63,13 @@ func publishRepo(t *testing.T, ctx context.Context, src string) (repo, root stri
 	return repo, filepath.Join(repo, "metadata", "1.root.json")
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startRun runs `sapar run` as sapar.service does (no window) until the
 // test ends; it returns the base URL and the command's stderr.
-func startRun(t *testing.T, state, pub string) (string, *lockedBuffer) {
+func startRun(t *testing.T, state, pub string) (string, *kiosktest.SyncBuffer) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := kiosktest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr lockedBuffer
+	var stdout, stderr kiosktest.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- dispatch(ctx, []string{"run", "--state", state, "--provisioning-key", pub, "--addr", addr,
@@ -255,5 +228,38 @@ func TestRunFallsBackWhenTheActiveReleaseIsBroken(t *testing.T) {
 	if !strings.Contains(stderr.String(), "went back to the previous release") {
 		t.Errorf("the fallback is not reported:\n%s", stderr)
 	}
-	fmt.Fprintln(io.Discard, base)
+}
+
+// A profile the technician calibrated (sapar printer calibrate) is the one
+// sapar run prints with; a damaged one is reported and the built-in model
+// used, never a kiosk that does not start.
+func TestRunUsesTheCalibratedProfile(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"calibrated profile", "", "calibrated=true"},
+		{"damaged calibration file", "{not json", "using the built-in one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state, pub := applianceState(t, ctx)
+			if tc.file == "" {
+				base, err := escpos.ProfileByName("TM-T20III")
+				if err != nil {
+					t.Fatal(err)
+				}
+				base.Name = "TM-T20III-calibrated"
+				cal := escpos.Calibrated{Profile: base, Base: "TM-T20III", Answers: []int{1, 2}, At: time.Now()}
+				if err := escpos.SaveProfile(state, cal, atomicfile.Write); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(filepath.Join(state, escpos.ProfileFile), []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr := startRun(t, state, pub)
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("sapar run's log does not say %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
 }
