@@ -1,8 +1,15 @@
-// Package kiosk is the running kiosk: it wires the content store, the
-// printer and the local HTTP server that the touch UI (in a webview or any
-// browser) talks to, and it keeps the print jobs.
+// Package kiosk wires the running kiosk and the demo from the packages
+// below it: Start brings up the production kiosk in phases — the
+// first-boot setup screen (setup.go) until a signed provisioning file is
+// found, then the running kiosk (provisioned.go: content, printer, usage,
+// updates, the UI server with the maintenance screen, hot reload, READY) —
+// with one systemd watchdog whose probe depends on the phase
+// (watchdog.go). StartDemo runs the same server on the embedded sample
+// with an emulated printer.
 //
-// It listens on loopback only and trusts nothing it did not serve itself:
-// state-changing calls carry a per-boot secret. It stores nothing personal;
-// what a user typed never leaves the request that carried it.
+// It holds no concern of its own: HTTP lives in kiosk/web, the print queue
+// in kiosk/printqueue, the printer in kiosk/slipprinter, the technician's
+// screens in kiosk/maint, metrics in kiosk/metrics, read-aloud in
+// kiosk/speech, usage counts in kiosk/usage, releases in content/release.
+// None of those imports kiosk.
 package kiosk
