@@ -1,77 +1,135 @@
 package metrics
 
 import (
-	"fmt"
-	"io"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sys/unix"
 
 	"sapar/kiosk/slipprinter"
 	"sapar/updates"
 )
 
 // Health is where the kiosk's health figures are read at each scrape; a
-// nil field is left out.
+// nil or zero field is left out.
 type Health struct {
-	StateDir  string // update results (update-status.json) and the active release
+	StateDir  string // update results (update-status.json), the active release, disk free
 	Now       func() time.Time
 	Printer   func() slipprinter.State
 	LogErrors func() int64     // warnings and errors logged since start
 	Heartbeat func() time.Time // the page's last heartbeat (zero: none yet)
+	BuildTime time.Time        // a floor for the clock (updates.BuildTime); zero: no clock check
+	Version   string           // firmware version for sapar_build_info
 }
 
-// Write adds what the UI server's counters do not know: update results,
-// the content version, the printer, errors and the page heartbeat. Labels
-// carry no personal data.
-func (h Health) Write(w io.Writer) {
-	now := time.Now()
-	if h.Now != nil {
-		now = h.Now()
+// healthCollector turns Health into const metrics at each scrape: an
+// unchecked collector (Describe sends nothing) since which figures exist
+// depends on the kiosk's state.
+type healthCollector struct{ h Health }
+
+func (c *healthCollector) Describe(chan<- *prometheus.Desc) {}
+
+// PrinterStates is the closed set of the printer state label.
+var PrinterStates = []string{"ready", "paper-near-end", "paper-out", "cover-open", "offline", "error", "printing", "unknown"}
+
+// printerState maps slipprinter's words ("ready, paper near end") to a code.
+func printerState(s string) string {
+	switch {
+	case strings.Contains(s, "paper out"):
+		return "paper-out"
+	case strings.Contains(s, "cover open"):
+		return "cover-open"
+	case strings.Contains(s, "offline"), strings.Contains(s, "connected"):
+		return "offline"
+	case strings.Contains(s, "error"):
+		return "error"
+	case strings.Contains(s, "near end"):
+		return "paper-near-end"
+	case strings.Contains(s, "printing"):
+		return "printing"
+	case strings.HasPrefix(s, "ready"):
+		return "ready"
 	}
-	st, err := updates.ReadStatus(h.StateDir)
-	if err == nil {
-		ok := 0
-		if st.Error == "" && !st.LastSuccess.IsZero() {
-			ok = 1
+	return "unknown"
+}
+
+func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
+	h := c.h
+	now := h.Now()
+	emit := func(name, help string, t prometheus.ValueType, v float64, kv ...string) {
+		var keys, vals []string
+		for i := 0; i+1 < len(kv); i += 2 {
+			keys, vals = append(keys, kv[i]), append(vals, kv[i+1])
 		}
-		fmt.Fprintf(w, "%s %d\n", UpdateLastAttempt, unix(st.LastAttempt))
-		fmt.Fprintf(w, "%s %d\n", UpdateLastSuccess, unix(st.LastSuccess))
-		if !st.LastSuccess.IsZero() {
-			fmt.Fprintf(w, "%s %.0f\n", UpdateSuccessAge, now.Sub(st.LastSuccess).Seconds())
+		ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(name, help, keys, nil), t, v, vals...)
+	}
+	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
+	if h.Version != "" {
+		emit(BuildInfo, "The firmware version running.", gauge, 1, "version", h.Version)
+	}
+	if h.StateDir != "" {
+		if st, err := updates.ReadStatus(h.StateDir); err == nil && !st.LastAttempt.IsZero() {
+			emit(UpdateLastAttempt, "When the last update cycle ran (unix seconds).", gauge, unixSeconds(st.LastAttempt))
+			emit(UpdateLastSuccess, "When an update cycle last succeeded (unix seconds; 0: never).", gauge, unixSeconds(st.LastSuccess))
+			if !st.LastSuccess.IsZero() {
+				emit(UpdateSuccessAge, "Seconds since an update cycle last succeeded.", gauge, now.Sub(st.LastSuccess).Seconds())
+			}
+			emit(UpdateLastOK, "1 if the last update cycle succeeded.", gauge, b2f(st.Error == "" && !st.LastSuccess.IsZero()))
+			emit(UpdatesSucceeded, "Update cycles that succeeded.", counter, float64(st.Succeeded))
+			emit(UpdatesFailed, "Update cycles that failed.", counter, float64(st.Failed))
 		}
-		fmt.Fprintf(w, "%s %d\n", UpdateLastOK, ok)
-		fmt.Fprintf(w, "%s %d\n", UpdatesSucceeded, st.Succeeded)
-		fmt.Fprintf(w, "%s %d\n", UpdatesFailed, st.Failed)
+		if rel, err := updates.ActiveRelease(h.StateDir); err == nil {
+			emit(ContentInfo, "The content version being served.", gauge, 1, "version", rel.Version)
+			if !rel.Created.IsZero() {
+				emit(ContentCreated, "When the content being served was published (unix seconds).", gauge, unixSeconds(rel.Created))
+				emit(ContentAge, "Seconds since the content being served was published.", gauge, now.Sub(rel.Created).Seconds())
+			}
+		}
+		var fs unix.Statfs_t
+		if unix.Statfs(h.StateDir, &fs) == nil {
+			emit(DiskFree, "Bytes free to the kiosk on the state dir's file system.", gauge, float64(fs.Bavail)*float64(fs.Bsize))
+			emit(DiskSize, "Size of the state dir's file system in bytes.", gauge, float64(fs.Blocks)*float64(fs.Bsize))
+		}
 	}
-	if rel, err := updates.ActiveRelease(h.StateDir); err == nil {
-		fmt.Fprintf(w, "%s{version=%q} 1\n", ContentInfo, rel.Version)
+	if !h.BuildTime.IsZero() {
+		emit(ClockOK, "1 if the kiosk's clock is not before this binary was built (a Pi has no real-time clock).", gauge, b2f(!now.Before(h.BuildTime)))
 	}
+	emit(ClockUnix, "The kiosk's clock (unix seconds), to compare with the server's.", gauge, float64(now.UnixMilli())/1000)
 	if h.Printer != nil {
 		p := h.Printer()
-		fmt.Fprintf(w, "%s %d\n", PrinterOK, b2i(p.OK))
-		fmt.Fprintf(w, "%s{state=%q} 1\n", PrinterState, p.State)
-		fmt.Fprintf(w, "%s %d\n", PrinterSlips, p.Slips)
-		fmt.Fprintf(w, "%s %d\n", PrinterFailed, p.Failed)
-		fmt.Fprintf(w, "%s %d\n", PrinterPaperOuts, p.PaperOuts)
-		fmt.Fprintf(w, "%s %.0f\n", PrinterPaperMM, p.PaperMM)
+		code := printerState(p.State)
+		emit(PrinterOK, "1 if the printer can print now.", gauge, b2f(p.OK))
+		emit(PrinterOnline, "1 if the printer answers.", gauge, b2f(code != "offline" && code != "unknown"))
+		emit(PrinterPaperNear, "1 if the paper roll is near its end.", gauge, b2f(code == "paper-near-end"))
+		emit(PrinterPaperOut, "1 if the printer is out of paper.", gauge, b2f(code == "paper-out"))
+		for _, s := range PrinterStates {
+			emit(PrinterState, "The printer's state: 1 for the current one.", gauge, b2f(s == code), "state", s)
+		}
+		emit(PrinterSlips, "Slips printed since start.", counter, float64(p.Slips))
+		emit(PrinterFailed, "Slips that failed since start.", counter, float64(p.Failed))
+		emit(PrinterPaperOuts, "Paper-out events since start.", counter, float64(p.PaperOuts))
+		emit(PrinterPaperMM, "Estimated paper used since start, in millimetres.", counter, p.PaperMM)
+		emit(PrinterReconnects, "Times the printer port was (re)opened.", counter, float64(p.Reconnects))
 	}
 	if h.LogErrors != nil {
-		fmt.Fprintf(w, "%s %d\n", LogErrors, h.LogErrors())
+		emit(LogErrors, "Warnings and errors logged since start.", counter, float64(h.LogErrors()))
 	}
 	if h.Heartbeat != nil {
 		if hb := h.Heartbeat(); !hb.IsZero() {
-			fmt.Fprintf(w, "%s %.0f\n", PageHeartbeatAge, now.Sub(hb).Seconds())
+			emit(PageHeartbeatAge, "Seconds since the page's last heartbeat (the watchdog's page check).", gauge, now.Sub(hb).Seconds())
 		}
 	}
 }
 
-func unix(t time.Time) int64 {
+func unixSeconds(t time.Time) float64 {
 	if t.IsZero() {
 		return 0
 	}
-	return t.Unix()
+	return float64(t.Unix())
 }
 
-func b2i(b bool) int {
+func b2f(b bool) float64 {
 	if b {
 		return 1
 	}

@@ -3,10 +3,10 @@ package metrics
 // Every metric name the kiosk exports, in one place.
 const (
 	HTTPRequests   = "sapar_http_requests_total"
-	GuidesOpened   = "sapar_guides_opened_total"  // {lang}
-	Searches       = "sapar_searches_total"       //
+	GuidesOpened   = "sapar_guides_opened_total"  // {guide, lang, stage, from}
+	Searches       = "sapar_searches_total"       // {lang, result}
 	SessionEvents  = "sapar_session_events_total" // {event}
-	Prints         = "sapar_prints_total"         // {result, reason}
+	Prints         = "sapar_prints_total"         // {guide, lang, result}
 	PrintsPaperLow = "sapar_prints_paper_low_total"
 	ReadAloud      = "sapar_read_aloud_total" // {lang}
 	Uptime         = "sapar_uptime_seconds"
@@ -28,4 +28,26 @@ const (
 
 	LogErrors        = "sapar_log_errors_total"
 	PageHeartbeatAge = "sapar_page_heartbeat_age_seconds"
+)
+
+// Fleet operations: more usage counters with bounded labels and the health
+// gauges the alert rules read (systemd/fleet/rules).
+const (
+	LanguagesChosen = "sapar_languages_chosen_total" // {lang}
+	PrintFailures   = "sapar_print_failures_total"   // {reason}
+	AgencyChecks    = "sapar_agency_checks_total"    // {result="found|not-found"}
+	BuildInfo       = "sapar_build_info"             // {version}
+
+	PrinterOnline     = "sapar_printer_online"
+	PrinterPaperNear  = "sapar_printer_paper_near_end"
+	PrinterPaperOut   = "sapar_printer_paper_out"
+	PrinterReconnects = "sapar_printer_reconnects_total"
+
+	ContentCreated = "sapar_content_created_timestamp_seconds"
+	ContentAge     = "sapar_content_age_seconds"
+
+	DiskFree  = "sapar_disk_free_bytes" // the state dir's file system
+	DiskSize  = "sapar_disk_size_bytes"
+	ClockOK   = "sapar_clock_ok"           // 0: the clock is before this binary was built
+	ClockUnix = "sapar_clock_unix_seconds" // the kiosk's clock, against the server's
 )

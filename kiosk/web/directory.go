@@ -194,6 +194,7 @@ func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.opt.Usage.AgencyCheck(lang, len(res.Matches) > 0)
+	s.metrics.AgencyCheck(len(res.Matches) > 0)
 	httpx.JSON(w, http.StatusOK, out)
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"sapar/content"
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/usage"
 	"sapar/kiosk/web/httpx"
 )
@@ -65,11 +64,11 @@ func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.metrics.Add(metrics.GuidesOpened, fmt.Sprintf("lang=%q", g.Lang))
 	from := usage.Source(r.URL.Query().Get("from"))
 	if from != usage.FromSearch && from != usage.FromQR {
 		from = usage.FromBrowse
 	}
+	s.metrics.GuideOpened(g.ID, g.Lang, g.Stages, string(from))
 	s.opt.Usage.GuideOpened(g.ID, g.Lang, from)
 	httpx.JSON(w, http.StatusOK, g)
 }
@@ -81,7 +80,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusInternalServerError, "search is not available")
 		return
 	}
-	s.metrics.Add(metrics.Searches, "")
+	s.metrics.Searched(langOf(r), len(res) > 0)
 	s.opt.Usage.Search(langOf(r), len(res) > 0)
 	httpx.JSON(w, http.StatusOK, res)
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/web/httpx"
 )
 
@@ -20,11 +19,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	s.metrics.Write(w, map[string]float64{metrics.Uptime: s.opt.Now().Sub(s.started).Seconds()})
-	if s.opt.ExtraMetrics != nil {
-		s.opt.ExtraMetrics(w)
-	}
+	s.metrics.Handler().ServeHTTP(w, r)
 }
 
 // MetricsHandler serves GET /metrics alone: the opt-in fleet listener.

@@ -2,13 +2,11 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 
 	"sapar/content"
 	"sapar/drivers/receipt"
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/printqueue"
 	"sapar/kiosk/web/httpx"
 )
@@ -16,15 +14,7 @@ import (
 // printed counts a print's outcome (the queue's OnResult).
 func (s *Server) printed(job printqueue.Job, reason string, paperLow bool) {
 	s.opt.Usage.Print(job.Topic, job.Lang, reason)
-	if reason != "" {
-		s.metrics.Add(metrics.Prints, fmt.Sprintf(`result="failed",reason=%q`, reason))
-		return
-	}
-	s.metrics.Add(metrics.Prints, `result="ok",reason=""`)
-	if paperLow {
-		// Alert on increase(): slips printed while the roll is near its end.
-		s.metrics.Add(metrics.PrintsPaperLow, "")
-	}
+	s.metrics.Printed(job.Topic, job.Lang, reason, paperLow)
 }
 
 type printRequest struct {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/web/httpx"
 )
 
@@ -52,7 +51,7 @@ func (s *Server) Handler() http.Handler {
 // the request counter and the "someone is using the kiosk" clock.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return httpx.LocalOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.metrics.Add(metrics.HTTPRequests, "")
+		s.metrics.Request()
 		if strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/api/heartbeat" {
 			s.used.Store(time.Now().UnixNano())
 		}

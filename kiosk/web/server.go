@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,9 +45,10 @@ type Options struct {
 	// Heartbeat is told each page heartbeat (the watchdog's page check); nil: ignored.
 	Heartbeat func(time.Time)
 
-	// ExtraMetrics adds figures the server does not know (update results,
-	// printer, errors) to /metrics; nil adds nothing.
-	ExtraMetrics func(io.Writer)
+	// Metrics is the kiosk's metric registry (kiosk/metrics: usage counters
+	// and the health read at scrape), served as /metrics; nil makes one
+	// without health figures.
+	Metrics *metrics.Registry
 
 	// Espeak is espeak-ng for read-aloud: "" finds it on PATH, "-" turns read-aloud off.
 	Espeak string
@@ -59,7 +59,7 @@ type Server struct {
 	opt     Options
 	token   string // per-boot secret for state-changing calls
 	jobs    *printqueue.Queue
-	metrics *metrics.Counters
+	metrics *metrics.Registry
 	page    []byte // index.html rendered once at start
 	assets  *ui.Assets
 	i18n    map[string]map[string]string // UI strings by language, for the slip's stage line
@@ -144,7 +144,10 @@ func NewServer(opt Options) (*Server, error) {
 		}
 		opt.Token = tok
 	}
-	s := &Server{opt: opt, token: opt.Token, metrics: metrics.NewCounters(), started: opt.Now()}
+	s := &Server{opt: opt, token: opt.Token, metrics: opt.Metrics, started: opt.Now()}
+	if s.metrics == nil {
+		s.metrics = metrics.New(metrics.Options{Now: opt.Now})
+	}
 	s.store.Store(opt.Store)
 	s.speech = speech.New(opt.Espeak)
 	q := printqueue.DefaultOpts()

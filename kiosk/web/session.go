@@ -2,12 +2,10 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 
 	"sapar/content"
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/web/httpx"
 )
 
@@ -46,7 +44,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusBadRequest, "unknown session event")
 		return
 	}
-	s.metrics.Add(metrics.SessionEvents, fmt.Sprintf("event=%q", req.Event))
+	s.metrics.SessionEvent(req.Event, req.Lang)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -3,10 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
-	"sapar/kiosk/metrics"
 	"sapar/kiosk/speech"
 	"sapar/kiosk/web/httpx"
 )
@@ -32,7 +30,7 @@ func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
 		flush = fl.Flush
 	}
 	err := sp.Speak(r.Context(), w, flush, g.Lang, speech.Text(g), 10*time.Second, func() {
-		s.metrics.Add(metrics.ReadAloud, "lang="+quote(g.Lang))
+		s.metrics.ReadAloud(g.Lang)
 		w.Header().Set("Content-Type", "audio/wav")
 		w.Header().Set("Cache-Control", "no-store")
 	})
@@ -44,5 +42,3 @@ func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusInternalServerError, "read-aloud failed")
 	}
 }
-
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, ``) + `"` }
