@@ -2,11 +2,13 @@ package release
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sapar/content"
@@ -70,11 +72,15 @@ func Prepare(dir string) error {
 	return atomicfile.SyncDir(dir)
 }
 
-// Health opens a release's index and asks it questions: the version is the
-// bundle's, guides are listed, a search answers.
+// Health checks every page of a release's index (PRAGMA quick_check), opens
+// it and asks it questions: the version is the bundle's, guides are listed,
+// a search answers. It is what sapar doctor and the updater ask.
 func Health(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, IndexDB)); err != nil {
 		return fmt.Errorf("health: index missing: %w", err)
+	}
+	if err := QuickCheck(filepath.Join(dir, IndexDB)); err != nil {
+		return fmt.Errorf("health: %w", err)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, bundle.IndexName))
 	if err != nil {
@@ -94,7 +100,8 @@ func Health(dir string) error {
 	return answers(ctx, st, idx.Version)
 }
 
-// answers asks an open index the questions a kiosk depends on.
+// answers asks an open index the questions a kiosk depends on, and checks
+// it was built from the bundle beside it.
 func answers(ctx context.Context, st *content.Store, version string) error {
 	v, err := st.Version(ctx)
 	if err != nil {
@@ -103,6 +110,16 @@ func answers(ctx context.Context, st *content.Store, version string) error {
 	if v != version {
 		return fmt.Errorf("health: index built from %q, bundle is %q", v, version)
 	}
+	return Answers(ctx, st)
+}
+
+// Answers asks an open index what the screens ask: the guide list with
+// every summary, a guide, a search in two scripts. /healthz, the watchdog
+// probe and the maintenance screen ask it of the index being served, so a
+// kiosk whose screens would answer 500 is not reported healthy (a count of
+// guides still answers from an index whose search pages are garbage). It
+// reads a few dozen pages: cheap enough for every probe.
+func Answers(ctx context.Context, st *content.Store) error {
 	list, err := st.List(ctx, "", "en")
 	if err != nil {
 		return fmt.Errorf("health: list: %w", err)
@@ -110,15 +127,56 @@ func answers(ctx context.Context, st *content.Store, version string) error {
 	if len(list) == 0 {
 		return errors.New("health: no guides in the index")
 	}
-	if _, err := st.Search(ctx, "ru", "работа"); err != nil {
-		return fmt.Errorf("health: search: %w", err)
+	if _, err := st.Guide(ctx, list[0].ID, "ky"); err != nil {
+		return fmt.Errorf("health: guide %s: %w", list[0].ID, err)
+	}
+	for _, q := range []struct{ lang, text string }{{"ru", "работа"}, {"ky", "виза"}} {
+		if _, err := st.Search(ctx, q.lang, q.text); err != nil {
+			return fmt.Errorf("health: search: %w", err)
+		}
+	}
+	return nil
+}
+
+// QuickCheck reads every page of the index at path (PRAGMA quick_check):
+// 8 KB of garbage that no list or search happens to touch is found here, at
+// start, before the kiosk serves it.
+func QuickCheck(path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("quick check: %w", err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return fmt.Errorf("the index is corrupt or not an index: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("the index is corrupt: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, strings.TrimSpace(strings.ReplaceAll(line, "\n", " ")))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("the index is corrupt: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the index is corrupt: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }
 
 // Open opens the index of the release in dir. An index that is missing (a
-// release installed by an older `sapar update`), folded by an older binary,
-// or that does not answer is rebuilt from the release's verified bundle;
+// release installed by an older `sapar update`), corrupt (QuickCheck: a
+// failing SD card), folded by an older binary, or that does not answer is
+// rebuilt from the release's verified bundle;
 // repaired then says what was done ("" when nothing was). An error means
 // the release cannot be served: the caller falls back to another one.
 func Open(dir string) (st *content.Store, repaired string, err error) {
@@ -126,6 +184,8 @@ func Open(dir string) (st *content.Store, repaired string, err error) {
 	why := ""
 	if _, err := os.Stat(path); err != nil {
 		why = "the index was missing"
+	} else if err := QuickCheck(path); err != nil {
+		why = fmt.Sprintf("the index failed its check (%v)", err)
 	} else if st, err = openAnswering(dir); err != nil {
 		why = fmt.Sprintf("the index did not answer (%v)", err)
 	} else if stale, err := st.Stale(context.Background()); err == nil && stale {
