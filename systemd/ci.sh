@@ -63,7 +63,7 @@ for deb in $debs; do
 	printf '%s  %s bytes, Installed-Size %s KiB\n' "$deb" "$(stat -c %s "$deb")" "$(dpkg-deb -f "$deb" Installed-Size)"
 	dpkg-deb -I "$deb" >"$tmp/info"
 	dpkg-deb -c "$deb" >"$tmp/list"
-	for dep in adduser libpam-systemd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland fonts-noto-core espeak-ng; do
+	for dep in adduser seatd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland fonts-noto-core espeak-ng; do
 		dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$dep" ||
 			fail "$deb: Depends lacks $dep"
 	done
@@ -73,7 +73,7 @@ for deb in $debs; do
 	for path in ./usr/bin/sapar ./lib/systemd/system/sapar.service \
 		./lib/systemd/system/sapar-update.service ./lib/systemd/system/sapar-update.timer \
 		./lib/udev/rules.d/60-sapar-printer.rules ./usr/lib/tmpfiles.d/sapar.conf \
-		./usr/lib/systemd/journald.conf.d/60-sapar.conf ./etc/pam.d/sapar ./etc/default/sapar \
+		./usr/lib/systemd/journald.conf.d/60-sapar.conf ./etc/default/sapar \
 		./usr/lib/sapar/measure-writes ./usr/share/doc/sapar/README.md \
 		./usr/share/doc/sapar/examples/61-sapar-touch.rules; do
 		grep -q " $path\$" "$tmp/list" || fail "$deb: $path missing"

@@ -21,7 +21,7 @@
 # Depends: is computed from the binary's ELF NEEDED entries with
 # dpkg-shlibdeps (for arm64/armhf inside the cross root, against the foreign
 # libraries' own shlibs/symbols files), plus what the kiosk runs: cage,
-# xwayland (cage 0.1.4 exits without it), fonts, espeak-ng, logind's PAM module.
+# xwayland (cage 0.1.4 exits without it), seatd (the seat for cage), fonts, espeak-ng.
 #
 # Environment: VERSION (default from git: the latest vX.Y.Z tag, or
 # 0.0.0~gitYYYYMMDDhhmmss.SHA), DIST, SOURCE_DATE_EPOCH (default: the commit
@@ -252,7 +252,6 @@ for arch in "$@"; do
 	install -D -m 0644 "$here/60-sapar-printer.rules" "$root/lib/udev/rules.d/60-sapar-printer.rules"
 	install -D -m 0644 "$here/sapar.tmpfiles" "$root/usr/lib/tmpfiles.d/sapar.conf"
 	install -D -m 0644 "$here/sapar.journald.conf" "$root/usr/lib/systemd/journald.conf.d/60-sapar.conf"
-	install -D -m 0644 "$here/sapar.pam" "$root/etc/pam.d/sapar"
 	install -D -m 0644 "$here/sapar.default" "$root/etc/default/sapar"
 	install -D -m 0755 "$here/measure-writes.sh" "$root/usr/lib/sapar/measure-writes"
 	install -D -m 0644 "$here/61-sapar-touch.rules.example" "$root/usr/share/doc/sapar/examples/61-sapar-touch.rules"
@@ -284,10 +283,10 @@ for arch in "$@"; do
 	for script in postinst prerm postrm; do
 		install -m 0755 "$here/deb/$script" "$root/DEBIAN/$script"
 	done
-	printf '/etc/pam.d/sapar\n/etc/default/sapar\n' >"$root/DEBIAN/conffiles"
+	printf '/etc/default/sapar\n' >"$root/DEBIAN/conffiles"
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	# The kiosk's own needs, then the binary's shared libraries (none for a pure-Go build).
-	depends="adduser, libpam-systemd, cage, xwayland, fonts-noto-core, espeak-ng"
+	depends="adduser, seatd, cage, xwayland, fonts-noto-core, espeak-ng"
 	if readelf -d "$root/usr/bin/sapar" 2>/dev/null | grep -q NEEDED; then
 		shlibs=$(shlib_depends "$arch" "$root/usr/bin/sapar")
 		[ -n "$shlibs" ] || die "dpkg-shlibdeps found no shared libraries in the $arch binary"
@@ -309,8 +308,8 @@ for arch in "$@"; do
 	 Russian, Tajik, Urdu and English, printed slips on a serial thermal
 	 printer, and signed offline-first content updates.
 	 .
-	 This package installs the sapar binary, the kiosk service (cage on tty1,
-	 with a health watchdog), the update timer, a udev rule naming the printer
+	 This package installs the sapar binary, the kiosk service (cage on tty1
+	 with a seat from seatd, with a health watchdog), the update timer, a udev rule naming the printer
 	 /dev/sapar-printer, and journald settings that spare the SD card.
 	CONTROL
 
