@@ -411,9 +411,9 @@ func (s *Store) rank(ctx context.Context, lang string, scores map[string]float64
 		return ids[i] < ids[j]
 	})
 	// A fallback penalty can move a guide by a factor of fallbackFactor at
-	// most: three screens of candidates are plenty.
-	if len(ids) > 3*maxResults {
-		ids = ids[:3*maxResults]
+	// most: two screens of candidates are plenty.
+	if len(ids) > 2*maxResults {
+		ids = ids[:2*maxResults]
 	}
 	sums, err := s.summaries(ctx, ids, lang)
 	if err != nil {
@@ -452,43 +452,21 @@ func (s *Store) rank(ctx context.Context, lang string, scores map[string]float64
 	return out, nil
 }
 
-// summaries looks the guides up in the reader's language chain: which
-// languages each has (from the texts' key alone), then the title and
-// summary of the chosen text. Both statements are prepared once: the ids
-// travel as JSON.
+// summaries looks the guides up in the reader's language chain in one
+// prepared statement (the ids and the chain travel as JSON): for each
+// guide, the first language of the chain it has a text in.
 func (s *Store) summaries(ctx context.Context, ids []string, lang string) (map[string]Summary, error) {
 	out := map[string]Summary{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	chain := Chain(lang)
-	rankOf := map[string]int{}
-	for i, l := range chain {
-		rankOf[l] = i + 1
-	}
-	rows, err := s.stmt(ctx, `SELECT guide_id, lang FROM texts WHERE guide_id IN (SELECT value FROM json_each(?))`, jsonText(ids))
-	if err != nil {
-		return nil, fmt.Errorf("content: search: %w", err)
-	}
-	pick := map[string]string{}
-	for rows.Next() {
-		var id, l string
-		if err := rows.Scan(&id, &l); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("content: search: %w", err)
-		}
-		if r := rankOf[l]; r > 0 {
-			if old, ok := pick[id]; !ok || r < rankOf[old] {
-				pick[id] = l
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("content: search: %w", err)
-	}
-	rows, err = s.stmt(ctx, `SELECT t.guide_id, t.lang, t.title, t.summary, g.pictogram FROM json_each(?) AS j
-		JOIN texts t ON t.guide_id = j.key AND t.lang = j.value JOIN guides g ON g.id = t.guide_id`, jsonText(pick))
+	rows, err := s.stmt(ctx, `SELECT t.guide_id, t.lang, t.title, t.summary, g.pictogram
+		FROM json_each(?1) AS j JOIN guides g ON g.id = j.value
+		JOIN texts t ON t.guide_id = j.value AND t.lang = (
+			SELECT c.value FROM json_each(?2) AS c
+			WHERE EXISTS (SELECT 1 FROM texts x WHERE x.guide_id = j.value AND x.lang = c.value)
+			ORDER BY c.key LIMIT 1)`, jsonText(ids), jsonText(chain))
 	if err != nil {
 		return nil, fmt.Errorf("content: search: %w", err)
 	}
@@ -498,7 +476,7 @@ func (s *Store) summaries(ctx context.Context, ids []string, lang string) (map[s
 		if err := rows.Scan(&sum.ID, &sum.Lang, &sum.Title, &sum.Summary, &sum.Pictogram); err != nil {
 			return nil, fmt.Errorf("content: search: %w", err)
 		}
-		sum.Fallback = rankOf[sum.Lang] > 1
+		sum.Fallback = sum.Lang != chain[0]
 		out[sum.ID] = sum
 	}
 	if err := rows.Err(); err != nil {
