@@ -162,7 +162,11 @@ type agencyJSON struct {
 }
 
 func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
-	lang, query := langOf(r), r.URL.Query().Get("q")
+	lang := langOf(r)
+	query, ok := queryOf(w, r)
+	if !ok {
+		return
+	}
 	st := s.Store()
 	res, err := st.CheckAgency(r.Context(), query, s.opt.Now())
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -113,3 +114,35 @@ func TestContentEndpoints(t *testing.T) {
 }
 
 func urlq(s string) string { return strings.NewReplacer(" ", "+", "'", "%27", ";", "%3B").Replace(s) }
+
+// A hostile client sent a 900 KB agency query and got all of it back: the
+// query is bounded (MaxQueryRunes) and a longer one is refused without
+// echoing it. Search is bounded the same way.
+func TestLongQueriesAreRefusedNotEchoed(t *testing.T) {
+	h := contentServer(t)
+	for _, tc := range []struct {
+		name, path, q string
+		code          int
+	}{
+		{"900 KB agency query refused", "/api/agency", strings.Repeat("Ж", 450_000), 400},
+		{"agency query one rune too long refused", "/api/agency", strings.Repeat("ж", MaxQueryRunes+1), 400},
+		{"agency query at the limit answered", "/api/agency", strings.Repeat("ж", MaxQueryRunes), 200},
+		{"900 KB search refused", "/api/search", strings.Repeat("работа ", 130_000), 400},
+		{"search at the limit answered", "/api/search", strings.Repeat("ж", MaxQueryRunes), 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "http://127.0.0.1"+tc.path+"?lang=ru&q="+url.QueryEscape(tc.q), nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.code {
+				t.Fatalf("status %d, want %d: %.200s", rec.Code, tc.code, rec.Body)
+			}
+			if tc.code != 200 && rec.Body.Len() > 512 {
+				t.Fatalf("refusal is %d bytes: the query was echoed", rec.Body.Len())
+			}
+			if tc.code == 200 && rec.Body.Len() > 64<<10 {
+				t.Fatalf("answer is %d bytes for a %d-byte query", rec.Body.Len(), len(tc.q))
+			}
+		})
+	}
+}

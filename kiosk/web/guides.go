@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/skip2/go-qrcode"
 
@@ -18,6 +20,22 @@ func langOf(r *http.Request) string {
 		return "en"
 	}
 	return content.NormalizeTag(l)
+}
+
+// MaxQueryRunes bounds what a person can type into search or the agency
+// check (the on-screen keyboard never comes near it); a longer q is refused
+// and never echoed.
+const MaxQueryRunes = 200
+
+// queryOf returns the request's q, or answers 400 (without echoing it) and
+// false when it is longer than MaxQueryRunes.
+func queryOf(w http.ResponseWriter, r *http.Request) (string, bool) {
+	q := r.URL.Query().Get("q")
+	if len(q) > MaxQueryRunes && utf8.RuneCountInString(q) > MaxQueryRunes {
+		httpx.Error(w, http.StatusBadRequest, fmt.Sprintf("the text is too long: at most %d characters", MaxQueryRunes))
+		return "", false
+	}
+	return q, true
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +91,11 @@ func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	res, err := s.Store().Search(r.Context(), langOf(r), r.URL.Query().Get("q"))
+	q, ok := queryOf(w, r)
+	if !ok {
+		return
+	}
+	res, err := s.Store().Search(r.Context(), langOf(r), q)
 	if err != nil {
 		s.opt.Log.Error("search", "err", err) // the query itself is never logged
 		httpx.Error(w, http.StatusInternalServerError, "search is not available")
