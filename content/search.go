@@ -32,7 +32,7 @@ const (
 	maxWordQueries  = 4    // FTS queries per search (rarest words first)
 	rowsPerWord     = 60   // texts ranked per word (a guide has up to 8): three screens
 	fallbackFactor  = 0.75 // a guide the reader sees in a fallback language
-	minShareOfBest  = 0.2  // a guide scoring less than this share of the best is no answer
+	minShareOfBest  = 0.1  // a guide scoring less than this share of the best is no answer
 	typoWeight      = 0.5  // a near spelling counts half as much as the word itself
 	commonWordShare = 0.5  // a word in more than this share of guides is only queried when it is the rarest
 	// What a word costs is the texts it matches: a word in more guides
@@ -218,7 +218,7 @@ func (s *Store) prefixDF(ctx context.Context, stem string, n int) (int, error) {
 		Err() error
 	}
 	var err error
-	if utf8.RuneCountInString(stem) < 3 {
+	if utf8.RuneCountInString(stem) < minPrefixRunes {
 		rows, err = s.stmt(ctx, `SELECT guides FROM search_df WHERE term = ?`, stem)
 	} else {
 		rows, err = s.stmt(ctx, `SELECT guides FROM search_df WHERE term >= ? AND term < ? LIMIT ?`, stem, stem+"\U0010FFFF", maxTerms)
@@ -286,7 +286,7 @@ func (s *Store) scoreWord(ctx context.Context, w queryWord, weight float64, scop
 	var parts []string
 	for _, st := range stems {
 		p := `"` + st + `"`
-		if utf8.RuneCountInString(st) >= 3 {
+		if utf8.RuneCountInString(st) >= minPrefixRunes {
 			p += `*`
 		}
 		parts = append(parts, p)

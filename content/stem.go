@@ -163,10 +163,15 @@ func notQueryRune(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) && !isApostrophe(r)
 }
 
+// minPrefixRunes is the shortest stem matched as a prefix: two letters
+// typed on the way to a word («ви» for «виза») already find it; one letter
+// is no query.
+const minPrefixRunes = 2
+
 // stemMatches says whether a folded token is a form of a stem: a prefix,
 // or equal for stems too short to be told apart as prefixes.
 func stemMatches(token, stem string) bool {
-	if utf8.RuneCountInString(stem) < 3 {
+	if utf8.RuneCountInString(stem) < minPrefixRunes {
 		return token == stem
 	}
 	return strings.HasPrefix(token, stem)
