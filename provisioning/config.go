@@ -42,6 +42,7 @@ type Config struct {
 	Screen      Screen     `json:"screen"`
 	Technician  Technician `json:"technician"`
 	Metrics     Metrics    `json:"metrics"`
+	Fleet       *Fleet     `json:"fleet,omitempty"` // nil: metrics are not pushed (fleet.go)
 	location    *time.Location
 }
 
@@ -524,6 +525,7 @@ func (p *parser) config(n *yaml.Node, c *Config) {
 				}
 			}})
 		}},
+		field{"fleet", false, func(n *yaml.Node, path string) { p.fleet(n, path, c) }},
 		field{"metrics", false, func(n *yaml.Node, path string) {
 			p.mapping(n, path, field{"listen", true, func(n *yaml.Node, path string) {
 				if s, ok := p.str(n, path); ok {
