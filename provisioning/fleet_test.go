@@ -51,4 +51,3 @@ func TestFleetSection(t *testing.T) {
 		})
 	}
 }
-
