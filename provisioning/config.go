@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"sapar/provisioning/pin"
+	"sapar/provisioning/techtext"
 )
 
 // FormatVersion is the `version:` a provisioning file must declare.
@@ -86,10 +87,22 @@ type Screen struct {
 
 type Technician struct {
 	PINHash string `json:"pin_hash"` // argon2id PHC string
+	// Language is the technician screens' language (techtext.Languages);
+	// empty: techtext.Default (Russian).
+	Language string `json:"language,omitempty"`
 }
 
 type Metrics struct {
 	Listen string `json:"listen,omitempty"` // empty: no fleet listener (only loopback /metrics)
+}
+
+// TechnicianLanguage is the language of the technician's screens: the
+// file's technician.language, or techtext.Default (Russian).
+func (c *Config) TechnicianLanguage() string {
+	if c.Technician.Language != "" {
+		return c.Technician.Language
+	}
+	return techtext.Default
 }
 
 // Location is the validated time zone (UTC if it cannot be loaded, which
@@ -522,6 +535,14 @@ func (p *parser) config(n *yaml.Node, c *Config) {
 						return
 					}
 					c.Technician.PINHash = s
+				}
+			}}, field{"language", false, func(n *yaml.Node, path string) {
+				if s, ok := p.str(n, path); ok {
+					if !slices.Contains(techtext.Languages, s) {
+						p.fail(n, path, "%q is not a technician language: want one of %s", s, strings.Join(techtext.Languages, ", "))
+						return
+					}
+					c.Technician.Language = s
 				}
 			}})
 		}},

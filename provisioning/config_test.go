@@ -80,6 +80,8 @@ func TestParseRefuses(t *testing.T) {
 		{"orientation 45 refused", "orientation: 0 ", "orientation: 45 ", "orientation", "want 0, 90, 180 or 270"},
 		{"plain PIN refused", `pin_hash: "$argon2id`, `pin_hash: "482916" #`, "pin_hash", "not an argon2id PHC hash"},
 		{"weak argon2 parameters refused", "m=65536,t=3", "m=1024,t=3", "pin_hash", "m=1024"},
+		{"unsupported technician language refused", "  language: ru ", "  language: kk ", "language: kk", `"kk" is not a technician language: want one of ru, ky, uz-Latn, en`},
+		{"Uzbek Cyrillic technician language refused", "  language: ru ", "  language: uz-Cyrl ", "language: uz-Cyrl", "not a technician language"},
 		{"metrics listen by name refused", `listen: "0.0.0.0:9464"`, `listen: "kiosk.local:9464"`, "listen", "IP address"},
 		{"right-to-left override in the kiosk name refused", `name: "Osh airport, arrivals hall"`, "name: \"Osh airport, \u202Eslah slavirra\"", "name:", "U+202E"},
 		{"bidi isolate in the city refused", "city: Osh", "city: \"Osh\u2067\"", "city:", "U+2067"},
