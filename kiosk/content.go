@@ -18,26 +18,35 @@ import (
 // be served is given up for the previous one. Each repair is logged as a
 // warning (so the maintenance screen's error list shows it): a kiosk never
 // crash-loops on one bad release.
-func (k *Kiosk) openActive(dir string) (*content.Store, string, error) {
+// The repairs are returned too, for the metrics and the maintenance screen
+// once the UI server runs.
+func (k *Kiosk) openActive(dir string) (*content.Store, string, []repair, error) {
+	var repairs []repair
 	for tries := 0; ; tries++ {
 		st, repaired, err := release.Open(dir)
 		if repaired != "" {
 			k.log.Warn("content repaired", "dir", dir, "repair", repaired)
+			repairs = append(repairs, repair{release.RepairReason(repaired), filepath.Base(dir) + ": " + repaired})
 		}
 		if err == nil {
-			return st, dir, nil
+			return st, dir, repairs, nil
 		}
 		if tries > 0 {
-			return nil, "", fmt.Errorf("run: the previous content release cannot be served either: %w (run sapar doctor; sapar update or a USB stick installs a fresh release)", err)
+			return nil, "", repairs, fmt.Errorf("run: the previous content release cannot be served either: %w (run sapar doctor; sapar update or a USB stick installs a fresh release)", err)
 		}
 		r, ferr := updates.FallBack(k.o.StateDir, err)
 		if ferr != nil {
-			return nil, "", fmt.Errorf("run: open the content of %s: %w; %v (run sapar doctor; sapar update or a USB stick installs a fresh release)", dir, err, ferr)
+			return nil, "", repairs, fmt.Errorf("run: open the content of %s: %w; %v (run sapar doctor; sapar update or a USB stick installs a fresh release)", dir, err, ferr)
 		}
 		k.log.Error("content release cannot be served: went back to the previous release", "bad", filepath.Base(dir), "now", r.Version, "err", err)
+		repairs = append(repairs, repair{"fell-back", fmt.Sprintf("%s cannot be served (%v): went back to %s", filepath.Base(dir), err, r.Version)})
 		dir = r.Dir
 	}
 }
+
+// repair is one repair of the content at start: a word for the metric and
+// what was done.
+type repair struct{ reason, note string }
 
 // seed installs the content shipped in the image when nothing is active.
 // It returns the notice to show when that content is only the sample.

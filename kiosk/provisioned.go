@@ -43,6 +43,7 @@ type running struct {
 	storeMu   sync.Mutex     // guards activeDir and store swaps
 	activeDir string         // the release being served (or staged)
 	store     *content.Store // the index opened at start
+	repairs   []repair       // what opening it repaired, reported once the server runs
 	version   string
 
 	prn     *slipprinter.Printer
@@ -108,7 +109,7 @@ func (r *running) openContent(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("run: active content: %w", err)
 	}
-	if r.store, r.activeDir, err = k.openActive(dir); err != nil {
+	if r.store, r.activeDir, r.repairs, err = k.openActive(dir); err != nil {
 		return err
 	}
 	r.version, _ = r.store.Version(ctx)
@@ -186,6 +187,7 @@ func (r *running) maintenance(ctx context.Context, token string) *maint.Maintena
 	m.Token, m.Log = token, r.log
 	m.Print = r.prn.Print
 	m.Store = func() *content.Store { return r.srv.Store() }
+	m.ContentStatus = func() (string, []string) { return r.srv.ContentStatus() }
 	m.PINHash = cfg.Technician.PINHash
 	m.Guard = pin.NewGuard(filepath.Join(k.o.StateDir, provisioning.PINLockoutFile), pin.DefaultPolicy)
 	m.KioskID, m.KioskName, m.DeviceID = cfg.Kiosk.ID, cfg.Kiosk.Name, r.st.DeviceID
@@ -230,6 +232,9 @@ func (r *running) serve(ctx context.Context) error {
 		return err
 	}
 	r.srv = srv
+	for _, rp := range r.repairs {
+		srv.ContentRepaired(rp.reason, rp.note)
+	}
 	r.prn.OnStatus = srv.Queue().PrinterStatus // paper near end reaches the queue and the page
 	k.srv.Store(srv)
 	r.cleanup.push(func() {
@@ -266,6 +271,7 @@ func (r *running) reload(ctx context.Context, newDir string) {
 	ns, repaired, err := release.Open(newDir)
 	if repaired != "" {
 		r.log.Warn("hot reload: content repaired", "dir", newDir, "repair", repaired)
+		r.srv.ContentRepaired(release.RepairReason(repaired), filepath.Base(newDir)+": "+repaired)
 	}
 	if err != nil {
 		r.log.Error("hot reload: new content does not open; keeping the old", "dir", newDir, "err", err)

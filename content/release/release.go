@@ -183,14 +183,14 @@ func Open(dir string) (st *content.Store, repaired string, err error) {
 	path := filepath.Join(dir, IndexDB)
 	why := ""
 	if _, err := os.Stat(path); err != nil {
-		why = "the index was missing"
+		why = whyMissing
 	} else if err := QuickCheck(path); err != nil {
-		why = fmt.Sprintf("the index failed its check (%v)", err)
+		why = fmt.Sprintf("%s (%v)", whyCorrupt, err)
 	} else if st, err = openAnswering(dir); err != nil {
-		why = fmt.Sprintf("the index did not answer (%v)", err)
+		why = fmt.Sprintf("%s (%v)", whyNotAnswering, err)
 	} else if stale, err := st.Stale(context.Background()); err == nil && stale {
 		st.Close()
-		why = "the index was built by an older binary"
+		why = whyStale
 	} else {
 		return st, "", nil
 	}
@@ -202,6 +202,27 @@ func Open(dir string) (st *content.Store, repaired string, err error) {
 		return nil, "", fmt.Errorf("release: %s; rebuilt, but it still does not answer: %w", why, err)
 	}
 	return st, why + ": rebuilt it from the release's verified bundle", nil
+}
+
+// Why Open rebuilt an index: the start of its repair note.
+const (
+	whyMissing      = "the index was missing"
+	whyCorrupt      = "the index failed its check"
+	whyNotAnswering = "the index did not answer"
+	whyStale        = "the index was built by an older binary"
+)
+
+// RepairReason names the repair note Open returned in one word, for a
+// metric label: missing, corrupt, not-answering, stale ("" for no repair).
+func RepairReason(note string) string {
+	for _, w := range []struct{ prefix, reason string }{
+		{whyMissing, "missing"}, {whyCorrupt, "corrupt"}, {whyNotAnswering, "not-answering"}, {whyStale, "stale"},
+	} {
+		if strings.HasPrefix(note, w.prefix) {
+			return w.reason
+		}
+	}
+	return ""
 }
 
 // openAnswering opens the index and checks it answers like Health does.

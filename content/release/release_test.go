@@ -81,6 +81,9 @@ func TestOpenRepairsTheIndex(t *testing.T) {
 			if !strings.Contains(repaired, tc.why) || !strings.Contains(repaired, "rebuilt") {
 				t.Errorf("repair note %q does not say %q and rebuilt", repaired, tc.why)
 			}
+			if RepairReason(repaired) == "" {
+				t.Errorf("repair note %q has no reason for the metric", repaired)
+			}
 			res, err := st.Search(context.Background(), "ky", "жумуш визасы")
 			if err != nil || len(res) == 0 {
 				t.Fatalf("search after repair: %v %v", res, err)

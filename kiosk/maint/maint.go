@@ -33,9 +33,13 @@ type Maintenance struct {
 	// Print prints a document on the kiosk's printer (the test slip).
 	Print func(ctx context.Context, doc receipt.Document) error
 	// Store is the content being served (its version, the report's titles).
-	Store   func() *content.Store
-	Log     *slog.Logger
-	Started time.Time
+	Store func() *content.Store
+	// ContentStatus is the UI server's last content check ("" when it
+	// answered) and the repairs made to the content since start (rebuilt
+	// index, previous release); nil: none known.
+	ContentStatus func() (lastErr string, repairs []string)
+	Log           *slog.Logger
+	Started       time.Time
 
 	PINHash string
 	Guard   *pin.Guard // wrong-PIN lockout, persisted in the state dir

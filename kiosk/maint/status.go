@@ -15,6 +15,7 @@ import (
 
 	"github.com/skip2/go-qrcode"
 
+	"sapar/content/release"
 	"sapar/kiosk/usage"
 	"sapar/kiosk/web/httpx"
 	"sapar/provisioning/pin"
@@ -113,6 +114,15 @@ func (m *Maintenance) handleStatus(w http.ResponseWriter, r *http.Request) {
 		cont["version"] = v
 	} else {
 		cont["error"] = err.Error()
+	}
+	// Asked now, as /healthz does: a corrupt index shows here, not only as 500s on the screens.
+	if err := release.Answers(ctx, m.Store()); err != nil {
+		cont["answers"] = err.Error()
+	} else {
+		cont["answers"] = "ok"
+	}
+	if m.ContentStatus != nil {
+		_, cont["repairs"] = m.ContentStatus()
 	}
 	if m.StateDir != "" {
 		if rel, err := updates.ActiveRelease(m.StateDir); err == nil {

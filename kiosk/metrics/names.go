@@ -51,3 +51,11 @@ const (
 	ClockOK   = "sapar_clock_ok"           // 0: the clock is before this binary was built
 	ClockUnix = "sapar_clock_unix_seconds" // the kiosk's clock, against the server's
 )
+
+// Content health (issue 17): whether the index being served answers what the
+// screens ask, and each repair of a release's index (at start or hot reload).
+const (
+	ContentHealthy        = "sapar_content_healthy"               // 1: the served index answers (release.Answers)
+	ContentHealthFailures = "sapar_content_health_failures_total" // health checks (/healthz, watchdog probe) that failed
+	ContentRepairs        = "sapar_content_repairs_total"         // {reason="missing|corrupt|stale|not-answering|fell-back"}
+)

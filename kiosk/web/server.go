@@ -60,6 +60,8 @@ type Server struct {
 	token   string // per-boot secret for state-changing calls
 	jobs    *printqueue.Queue
 	metrics *metrics.Registry
+	content *metrics.ContentFigures // content health and repairs (health.go)
+	health  contentHealth
 	page    []byte // index.html rendered once at start
 	assets  *ui.Assets
 	i18n    map[string]map[string]string // UI strings by language, for the slip's stage line
@@ -148,6 +150,7 @@ func NewServer(opt Options) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = metrics.New(metrics.Options{Now: opt.Now})
 	}
+	s.content = s.metrics.Content()
 	s.store.Store(opt.Store)
 	s.speech = speech.New(opt.Espeak)
 	q := printqueue.DefaultOpts()

@@ -154,7 +154,9 @@
       dl($('#overview'), [
         ['Kiosk', s.kiosk.name + ' (' + s.kiosk.id + ')'], ['Device id', s.kiosk.device_id], ['Place', s.kiosk.place],
         ['Printer', p.state + (p.error ? ' — ' + p.error : '')],
-        ['Content', (c.version || c.error) + (c.created ? ', published ' + when(c.created) : '')],
+        ['Content', (c.version || c.error) + (c.created ? ', published ' + when(c.created) : '') +
+          (c.answers && c.answers !== 'ok' ? ' — NOT ANSWERING: ' + c.answers + ' (restart the kiosk: the index is rebuilt from the verified files)' : '')],
+        ['Content repairs', (c.repairs || []).length ? c.repairs.join('; ') : 'none since start'],
         ['Last update', when(u.last_success) + (u.error ? ' (last attempt failed: ' + u.error + ')' : '')],
         ['Network', net],
         ['Clock', s.clock.local + ' (' + s.clock.zone + ')' + (s.clock.behind_build ? ' — BEHIND THE BUILD TIME: set the clock' : '') + (s.clock.clock_note ? ' — ' + s.clock.clock_note : '')],
