@@ -17,36 +17,36 @@ import (
 	"sapar/drivers/escpos"
 	"sapar/drivers/serialport"
 	"sapar/provisioning"
+	"sapar/provisioning/techtext"
 )
 
-const notProvisionedFix = "provision first: sapar provision --state DIR --file SITE.yaml --pubkey /path/to/mrc.pub"
+var notProvisionedFix = m("doctor.fix.provision")
 
 func checkProvisioning(_ context.Context, e *Env, _ *provisioning.State) Result {
 	st, err := provisioning.ReadUnverified(e.StateDir)
 	switch {
 	case errors.Is(err, provisioning.ErrNotProvisioned):
-		return fail("not provisioned: no "+provisioning.ConfigFile+" in "+e.StateDir, notProvisionedFix)
+		return fail(m("doctor.prov.none", "file", provisioning.ConfigFile, "dir", e.StateDir), notProvisionedFix)
 	case err != nil:
-		return fail(err.Error(), "provision again from the signed provisioning file")
+		return fail(m("doctor.prov.error", "error", err.Error()), m("doctor.fix.reprovision"))
 	case !st.Signed():
-		return warn(fmt.Sprintf("kiosk %s (%s) was provisioned UNSIGNED (demo)", st.Config.Kiosk.ID, st.DeviceID),
-			"production refuses unsigned state: provision again with the MRC-signed file and its .sig")
+		return warn(m("doctor.prov.unsigned", "kiosk", st.Config.Kiosk.ID, "device", st.DeviceID), m("doctor.fix.unsigned"))
 	}
-	return pass(fmt.Sprintf("kiosk %s (%s), %s %s, signed provisioning from %s",
-		st.Config.Kiosk.ID, st.DeviceID, st.Config.Place.Kind, st.Config.Place.City, st.ProvisionedAt.Format("2006-01-02")))
+	return pass(m("doctor.prov.ok", "kiosk", st.Config.Kiosk.ID, "device", st.DeviceID, "kind", st.Config.Place.Kind,
+		"city", st.Config.Place.City, "date", st.ProvisionedAt.Format("2006-01-02")))
 }
 
 func checkPermissions(_ context.Context, e *Env, st *provisioning.State) Result {
 	fi, err := os.Stat(e.StateDir)
 	if err != nil {
-		return fail("state directory: "+err.Error(), notProvisionedFix)
+		return fail(m("doctor.perm.state", "error", err.Error()), notProvisionedFix)
 	}
-	var problems, warnings []string
+	var problems, warnings []techtext.Msg
 	if fi.Mode().Perm()&0o022 != 0 {
-		problems = append(problems, fmt.Sprintf("%s is writable by others (%v)", e.StateDir, fi.Mode().Perm()))
+		problems = append(problems, m("doctor.perm.writable", "dir", e.StateDir, "mode", fi.Mode().Perm().String()))
 	}
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok && e.Getuid != nil && int(sys.Uid) != e.Getuid() {
-		warnings = append(warnings, fmt.Sprintf("%s is owned by uid %d, doctor runs as uid %d", e.StateDir, sys.Uid, e.Getuid()))
+		warnings = append(warnings, m("doctor.perm.owner", "dir", e.StateDir, "uid", sys.Uid, "me", e.Getuid()))
 	}
 	for _, f := range []struct {
 		name    string
@@ -55,51 +55,51 @@ func checkPermissions(_ context.Context, e *Env, st *provisioning.State) Result 
 		fi, err := os.Stat(filepath.Join(e.StateDir, f.name))
 		if isNotExist(err) {
 			if f.name == provisioning.IdentityFile && st != nil {
-				problems = append(problems, "identity.key is missing")
+				problems = append(problems, m("doctor.perm.no_identity"))
 			}
 			continue
 		}
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, m("doctor.perm.other", "error", err.Error()))
 			continue
 		}
 		if fi.Mode().Perm()&^f.maxPerm != 0 {
-			problems = append(problems, fmt.Sprintf("%s has mode %v, want at most %v", f.name, fi.Mode().Perm(), f.maxPerm))
+			problems = append(problems, m("doctor.perm.mode", "file", f.name, "mode", fi.Mode().Perm().String(), "max", f.maxPerm.String()))
 		}
 	}
 	switch {
 	case len(problems) > 0:
-		return fail(strings.Join(append(problems, warnings...), "; "),
-			fmt.Sprintf("chmod 700 %s; chmod 600 %s/%s; if identity.key is missing, provision again and give the MRC the new device id", e.StateDir, e.StateDir, provisioning.IdentityFile))
+		return fail(m("doctor.perm.list", "list", append(problems, warnings...)),
+			m("doctor.fix.perm", "dir", e.StateDir, "file", provisioning.IdentityFile))
 	case len(warnings) > 0:
-		return warn(strings.Join(warnings, "; "), "run doctor as the kiosk's user, or chown -R the state directory to it")
+		return warn(m("doctor.perm.list", "list", warnings), m("doctor.fix.owner"))
 	}
-	return pass("state directory private; identity key 0600")
+	return pass(m("doctor.perm.ok"))
 }
 
 func checkClock(_ context.Context, e *Env, st *provisioning.State) Result {
 	now := e.Now()
-	floor, why := e.BuildTime, "this firmware was built"
+	floor, why := e.BuildTime, m("doctor.clock.why_build")
 	if st != nil && st.ProvisionedAt.After(floor) {
-		floor, why = st.ProvisionedAt, "the kiosk was provisioned"
+		floor, why = st.ProvisionedAt, m("doctor.clock.why_provisioned")
 	}
 	if b, err := os.ReadFile(filepath.Join(e.StateDir, "tuf", "time-floor")); err == nil {
 		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(string(b))); err == nil && t.After(floor) {
-			floor, why = t, "the last verified update was signed"
+			floor, why = t, m("doctor.clock.why_update")
 		}
 	}
-	fix := "connect the network so NTP can set it (timedatectl status), or set it by hand: timedatectl set-time 'YYYY-MM-DD HH:MM:SS'"
+	fix := m("doctor.fix.clock")
 	if now.Before(floor) {
-		return fail(fmt.Sprintf("clock reads %s, before %s (%s); a Raspberry Pi has no battery clock", now.UTC().Format(time.RFC3339), why, floor.UTC().Format("2006-01-02")), fix)
+		return fail(m("doctor.clock.before", "now", now.UTC().Format(time.RFC3339), "why", why, "floor", floor.UTC().Format("2006-01-02")), fix)
 	}
 	if now.Sub(floor) > 15*365*24*time.Hour {
-		return warn(fmt.Sprintf("clock reads %s, far in the future", now.UTC().Format(time.RFC3339)), fix)
+		return warn(m("doctor.clock.future", "now", now.UTC().Format(time.RFC3339)), fix)
 	}
 	loc := time.UTC
 	if st != nil && st.Config != nil && st.Config.Location() != nil {
 		loc = st.Config.Location()
 	}
-	return pass("clock reads " + now.In(loc).Format("2006-01-02 15:04 MST"))
+	return pass(m("doctor.clock.ok", "now", now.In(loc).Format("2006-01-02 15:04 MST")))
 }
 
 const mib = 1 << 20
@@ -107,22 +107,21 @@ const mib = 1 << 20
 func checkDisk(_ context.Context, e *Env, _ *provisioning.State) Result {
 	free, total, err := e.DiskUsage(e.StateDir)
 	if err != nil {
-		return fail("cannot read free space: "+err.Error(), "check that the state directory exists and the SD card is mounted")
+		return fail(m("doctor.disk.error", "error", err.Error()), m("doctor.fix.disk_mount"))
 	}
-	msg := fmt.Sprintf("%d MiB free of %d MiB", free/mib, total/mib)
-	fix := "free space: sapar update removes old releases; check journald size (journalctl --vacuum-size=50M); replace a small SD card"
+	fix := m("doctor.fix.disk")
 	switch {
 	case free < 100*mib:
-		return fail(msg+": content updates and statistics will fail", fix)
+		return fail(m("doctor.disk.full", "free", free/mib, "total", total/mib), fix)
 	case free < 500*mib || free*10 < total:
-		return warn(msg+": getting low", fix)
+		return warn(m("doctor.disk.low", "free", free/mib, "total", total/mib), fix)
 	}
-	return pass(msg)
+	return pass(m("doctor.disk.free", "free", free/mib, "total", total/mib))
 }
 
 func checkPrinter(_ context.Context, e *Env, st *provisioning.State) Result {
 	if st == nil || st.Config == nil {
-		return warn("printer unknown: not provisioned", notProvisionedFix)
+		return warn(m("doctor.printer.unprovisioned"), notProvisionedFix)
 	}
 	p := st.Config.Printer
 	dev := p.Device
@@ -135,39 +134,38 @@ func checkPrinter(_ context.Context, e *Env, st *provisioning.State) Result {
 	}
 	path := e.path(dev)
 	if _, err := os.Stat(path); err != nil {
-		return fail(fmt.Sprintf("no printer at %s (%s)", dev, p.Profile),
-			"check the printer's power and USB/serial cable; list ports with: ls -l /dev/serial/by-id/")
+		return fail(m("doctor.printer.absent", "dev", dev, "profile", p.Profile), m("doctor.fix.printer_cable"))
 	}
 	c, err := e.OpenSerial(path, p.Baud)
 	if err != nil {
 		switch {
 		case errors.Is(err, syscall.EBUSY) || strings.Contains(strings.ToLower(err.Error()), "busy"):
-			return warn(fmt.Sprintf("%s is in use by another program", dev), "normal while the kiosk runs; to test the printer alone: systemctl stop sapar, then run doctor again")
+			return warn(m("doctor.printer.busy", "dev", dev), m("doctor.fix.printer_busy"))
 		case errors.Is(err, os.ErrPermission) || strings.Contains(strings.ToLower(err.Error()), "permission"):
-			return fail(fmt.Sprintf("%s exists but cannot be opened: permission denied", dev), "the kiosk user needs the dialout group (usermod -aG dialout sapar) or the udev rule from the package")
+			return fail(m("doctor.printer.perm", "dev", dev), m("doctor.fix.printer_perm"))
 		}
-		return fail(fmt.Sprintf("%s exists but does not open: %v", dev, err), "unplug and plug the printer; check the baud rate in the provisioning file ("+fmt.Sprint(p.Baud)+")")
+		return fail(m("doctor.printer.open", "dev", dev, "error", err.Error()), m("doctor.fix.printer_open", "baud", p.Baud))
 	}
 	c.Close()
-	return pass(fmt.Sprintf("%s at %s opens at %d baud; %s", p.Profile, dev, p.Baud, profileSource(e, p.Profile)))
+	return pass(m("doctor.printer.ok", "profile", p.Profile, "dev", dev, "baud", p.Baud, "source", profileSource(e, p.Profile)))
 }
 
 // profileSource says which profile the slips are laid out with: the one a
 // technician calibrated on this kiosk, or the built-in model.
-func profileSource(e *Env, model string) string {
+func profileSource(e *Env, model string) techtext.Msg {
 	_, calibrated, err := escpos.ResolveProfile(e.StateDir, model)
 	if err != nil {
-		return "calibration not used: " + err.Error()
+		return m("doctor.printer.cal_error", "error", err.Error())
 	}
 	if !calibrated {
-		return "built-in profile (uncalibrated: sapar printer calibrate)"
+		return m("doctor.printer.builtin")
 	}
 	c, _ := escpos.LoadProfile(filepath.Join(e.StateDir, escpos.ProfileFile))
-	who := c.Identity.String()
+	var who any = c.Identity.String()
 	if who == "" {
-		who = "model not reported"
+		who = m("doctor.printer.no_model")
 	}
-	return fmt.Sprintf("calibrated profile %s (%s, %s)", c.Profile.Name, who, c.At.UTC().Format("2006-01-02"))
+	return m("doctor.printer.calibrated", "name", c.Profile.Name, "model", who, "date", c.At.UTC().Format("2006-01-02"))
 }
 
 // findUSBTTY finds the serial device of a USB vendor:product in sysfs
@@ -178,13 +176,11 @@ func findUSBTTY(e *Env, id string) (string, Result, bool) {
 	case err == nil:
 		return dev, Result{}, true
 	case errors.Is(err, serialport.ErrUSBPrinterClass):
-		return "", fail(fmt.Sprintf("USB printer %s is present as a printer-class device, not as a serial port (%v)", id, err),
-			"switch the printer's USB interface to virtual serial (see its manual) or give printer.device in the provisioning file"), false
+		return "", fail(m("doctor.printer.usb_class", "id", id, "error", err.Error()), m("doctor.fix.usb_class")), false
 	case errors.Is(err, serialport.ErrUSBNoSerial):
-		return "", fail(fmt.Sprintf("USB device %s is present but has no serial port", id),
-			"the kernel driver is missing (modprobe cdc_acm or usbserial); unplug and plug the printer"), false
+		return "", fail(m("doctor.printer.usb_noserial", "id", id), m("doctor.fix.usb_noserial")), false
 	}
-	return "", fail(fmt.Sprintf("no USB device %s connected", id), "check the printer's power and USB cable; lsusb lists what is connected"), false
+	return "", fail(m("doctor.printer.usb_absent", "id", id), m("doctor.fix.usb_absent")), false
 }
 
 func checkDisplay(_ context.Context, e *Env, _ *provisioning.State) Result {
@@ -197,13 +193,11 @@ func checkDisplay(_ context.Context, e *Env, _ *provisioning.State) Result {
 	}
 	switch {
 	case cage:
-		return pass("cage (the kiosk compositor) is running")
+		return pass(m("doctor.display.cage"))
 	case len(envs) > 0:
-		return warn("cage is not running; a desktop display is available ("+strings.Join(envs, ", ")+")",
-			"in production the kiosk runs under cage: systemctl status sapar; journalctl -u sapar -b")
+		return warn(m("doctor.display.desktop", "env", strings.Join(envs, ", ")), m("doctor.fix.display_cage"))
 	}
-	return fail("no display: cage is not running and neither WAYLAND_DISPLAY nor DISPLAY is set",
-		"check the screen's cable and power, then: systemctl restart sapar; journalctl -u sapar -b")
+	return fail(m("doctor.display.none"), m("doctor.fix.display"))
 }
 
 func processRunning(e *Env, name string) bool {
@@ -225,18 +219,16 @@ const (
 func checkContent(_ context.Context, e *Env, _ *provisioning.State) Result {
 	link := filepath.Join(e.StateDir, filepath.FromSlash(activeContent))
 	if _, err := os.Lstat(link); isNotExist(err) {
-		return warn("no content release installed yet", "run sapar update --state "+e.StateDir+" (network) or sapar update --state "+e.StateDir+" --usb /media/usb")
+		return warn(m("doctor.content.none"), m("doctor.fix.content_update", "dir", e.StateDir))
 	}
 	b, err := bundle.Open(link)
 	if err != nil {
-		return fail("active content is damaged: "+err.Error(),
-			"run sapar update again (a damaged release is replaced); the previous release is kept in content/previous")
+		return fail(m("doctor.content.damaged", "error", err.Error()), m("doctor.fix.content_damaged"))
 	}
 	if err := release.Health(link); err != nil {
-		return fail(fmt.Sprintf("content %s: files verified, but its index does not answer (%v)", b.Index.Version, err),
-			"restart the kiosk (systemctl restart sapar): sapar run rebuilds the index from the verified files, or goes back to the previous release")
+		return fail(m("doctor.content.index", "version", b.Index.Version, "error", err.Error()), m("doctor.fix.content_index"))
 	}
-	return pass(fmt.Sprintf("content %s: %d files verified, the index answers", b.Index.Version, len(b.Index.Files)))
+	return pass(m("doctor.content.ok", "version", b.Index.Version, "n", len(b.Index.Files)))
 }
 
 type updateStatusFile struct {
@@ -255,36 +247,36 @@ const (
 )
 
 func checkUpdates(_ context.Context, e *Env, _ *provisioning.State) Result {
-	fix := "connect the network and run sapar update --state " + e.StateDir + ", or bring a USB stick: sapar update --state " + e.StateDir + " --usb /media/usb"
+	fix := m("doctor.fix.updates", "dir", e.StateDir)
 	b, err := os.ReadFile(filepath.Join(e.StateDir, updateStatus))
 	if isNotExist(err) {
-		return warn("no update yet", fix)
+		return warn(m("doctor.updates.none"), fix)
 	}
 	var s updateStatusFile
 	if err == nil {
 		err = json.Unmarshal(b, &s)
 	}
 	if err != nil {
-		return fail("update status unreadable: "+err.Error(), fix)
+		return fail(m("doctor.updates.unreadable", "error", err.Error()), fix)
 	}
 	now := e.Now()
 	if s.LastSuccess.IsZero() {
-		return fail(fmt.Sprintf("no update has succeeded (last attempt %s: %s)", s.LastAttempt.UTC().Format(time.RFC3339), s.Error), fix)
+		return fail(m("doctor.updates.never", "time", s.LastAttempt.UTC().Format(time.RFC3339), "error", s.Error), fix)
 	}
 	age := now.Sub(s.LastSuccess)
-	msg := fmt.Sprintf("content %s, last successful update %s (%s ago)", s.Version, s.LastSuccess.UTC().Format("2006-01-02 15:04Z"), age.Round(time.Minute))
+	last := m("doctor.updates.last", "version", s.Version, "time", s.LastSuccess.UTC().Format("2006-01-02 15:04Z"), "age", age.Round(time.Minute).String())
 	if exp, role, ok := earliestExpiry(e); ok && now.After(exp) && role != "timestamp" {
-		return warn(msg+fmt.Sprintf("; signed %s metadata expired %s", role, exp.UTC().Format("2006-01-02")), fix)
+		return warn(m("doctor.updates.expired", "last", last, "role", role, "date", exp.UTC().Format("2006-01-02")), fix)
 	}
 	switch {
 	case age > oldAfter:
-		return fail(msg+": guides and the list of licensed agencies may be out of date", fix)
+		return fail(m("doctor.updates.old", "last", last), fix)
 	case age > staleAfter:
-		return warn(msg, fix)
+		return warn(last, fix)
 	case s.Error != "" && s.LastAttempt.After(s.LastSuccess):
-		return warn(msg+"; the last attempt failed: "+s.Error, fix)
+		return warn(m("doctor.updates.attempt_failed", "last", last, "error", s.Error), fix)
 	}
-	return pass(msg)
+	return pass(last)
 }
 
 // earliestExpiry reads the trusted TUF metadata cache (tuf/metadata) for the
@@ -315,25 +307,25 @@ func earliestExpiry(e *Env) (time.Time, string, bool) {
 
 func checkNetwork(ctx context.Context, e *Env, st *provisioning.State) Result {
 	if st == nil || st.Config == nil {
-		return warn("mirrors unknown: not provisioned", notProvisionedFix)
+		return warn(m("doctor.net.unprovisioned"), notProvisionedFix)
 	}
 	mirrors := st.Config.Updates.Mirrors
 	var ok, bad []string
-	for _, m := range mirrors {
-		if err := headOnce(ctx, e, m); err != nil {
-			bad = append(bad, fmt.Sprintf("%s (%v)", m, err))
+	for _, mirror := range mirrors {
+		if err := headOnce(ctx, e, mirror); err != nil {
+			bad = append(bad, fmt.Sprintf("%s (%v)", mirror, err))
 		} else {
-			ok = append(ok, m)
+			ok = append(ok, mirror)
 		}
 	}
-	fix := "check the network cable, Wi-Fi or SIM (ip addr; ping the gateway); updates can also come on a USB stick: sapar update --usb DIR"
+	fix := m("doctor.fix.net")
 	switch {
 	case len(ok) == len(mirrors):
-		return pass(fmt.Sprintf("%d of %d mirrors reachable", len(ok), len(mirrors)))
+		return pass(m("doctor.net.ok", "ok", len(ok), "n", len(mirrors)))
 	case len(ok) > 0:
-		return warn(fmt.Sprintf("%d of %d mirrors reachable; unreachable: %s", len(ok), len(mirrors), strings.Join(bad, "; ")), fix)
+		return warn(m("doctor.net.some", "ok", len(ok), "n", len(mirrors), "bad", strings.Join(bad, "; ")), fix)
 	}
-	return fail("no mirror reachable: "+strings.Join(bad, "; "), fix)
+	return fail(m("doctor.net.none", "bad", strings.Join(bad, "; ")), fix)
 }
 
 func headOnce(ctx context.Context, e *Env, url string) error {
@@ -360,12 +352,12 @@ func headOnce(ctx context.Context, e *Env, url string) error {
 func checkSpeech(_ context.Context, e *Env, _ *provisioning.State) Result {
 	bin, err := e.LookPath("espeak-ng")
 	if err != nil {
-		return fail("espeak-ng is not installed: guides cannot be read aloud", "apt-get install espeak-ng (the sapar package depends on it)")
+		return fail(m("doctor.speech.missing"), m("doctor.fix.speech_install"))
 	}
 	for _, pat := range []string{"/usr/lib/*/espeak-ng-data/lang/trk/ky", "/usr/share/espeak-ng-data/lang/trk/ky"} {
-		if m, _ := filepath.Glob(e.path(pat)); len(m) > 0 {
-			return pass("espeak-ng at " + bin + " with the Kyrgyz voice")
+		if found, _ := filepath.Glob(e.path(pat)); len(found) > 0 {
+			return pass(m("doctor.speech.ok", "bin", bin))
 		}
 	}
-	return warn("espeak-ng at "+bin+" but its Kyrgyz voice data was not found", "apt-get install --reinstall espeak-ng-data")
+	return warn(m("doctor.speech.novoice", "bin", bin), m("doctor.fix.speech_voice"))
 }

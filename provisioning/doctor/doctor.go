@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sapar/provisioning"
+	"sapar/provisioning/techtext"
 )
 
 // Status of one check.
@@ -25,12 +26,25 @@ const (
 	Fail Status = "fail"
 )
 
-// Result of one check.
+// Result of one check. Message and Fix are English (what `sapar doctor
+// --json` always said); Text and Hint are the same as keyed messages with
+// their arguments (techtext), which In renders in a technician language.
 type Result struct {
-	Check   string `json:"check"`
-	Status  Status `json:"status"`
-	Message string `json:"message"`
-	Fix     string `json:"fix,omitempty"`
+	Check   string        `json:"check"`
+	Status  Status        `json:"status"`
+	Message string        `json:"message"`
+	Fix     string        `json:"fix,omitempty"`
+	Text    techtext.Msg  `json:"text"`
+	Hint    *techtext.Msg `json:"hint,omitempty"`
+}
+
+// In is the result with Message and Fix in lang (a techtext language).
+func (r Result) In(lang string) Result {
+	r.Message = techtext.Format(lang, r.Text)
+	if r.Hint != nil {
+		r.Fix = techtext.Format(lang, *r.Hint)
+	}
+	return r
 }
 
 // Report is the outcome of Run.
@@ -38,6 +52,16 @@ type Report struct {
 	DeviceID string   `json:"device_id,omitempty"`
 	KioskID  string   `json:"kiosk_id,omitempty"`
 	Results  []Result `json:"results"`
+}
+
+// In is the report with every message in lang.
+func (r Report) In(lang string) Report {
+	out := r
+	out.Results = make([]Result, len(r.Results))
+	for i, x := range r.Results {
+		out.Results[i] = x.In(lang)
+	}
+	return out
 }
 
 // Failed reports whether any check failed (`sapar doctor` exits 1).
@@ -145,7 +169,18 @@ func Run(ctx context.Context, e Env) Report {
 	return rep
 }
 
-func pass(msg string) Result      { return Result{Status: Pass, Message: msg} }
-func warn(msg, fix string) Result { return Result{Status: Warn, Message: msg, Fix: fix} }
-func fail(msg, fix string) Result { return Result{Status: Fail, Message: msg, Fix: fix} }
-func isNotExist(err error) bool   { return errors.Is(err, os.ErrNotExist) }
+func pass(msg techtext.Msg) Result      { return result(Pass, msg, techtext.Msg{}) }
+func warn(msg, fix techtext.Msg) Result { return result(Warn, msg, fix) }
+func fail(msg, fix techtext.Msg) Result { return result(Fail, msg, fix) }
+
+func result(s Status, msg, fix techtext.Msg) Result {
+	r := Result{Status: s, Text: msg}
+	if !fix.IsZero() {
+		r.Hint = &fix
+	}
+	return r.In("en")
+}
+
+// m is techtext.M: a message key and its arguments as name, value pairs.
+func m(key string, kv ...any) techtext.Msg { return techtext.M(key, kv...) }
+func isNotExist(err error) bool            { return errors.Is(err, os.ErrNotExist) }

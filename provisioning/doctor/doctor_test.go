@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"sapar/content/sample"
 	"sapar/drivers/escpos"
 	"sapar/provisioning"
+	"sapar/provisioning/techtext"
 )
 
 var t0 = time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
@@ -279,7 +281,60 @@ func TestChecks(t *testing.T) {
 			if r.Status != Pass && r.Fix == "" {
 				t.Fatalf("%s without a fix hint", r.Status)
 			}
+			speaksEveryLanguage(t, r)
 		})
+	}
+}
+
+// speaksEveryLanguage checks that a result's messages are catalog keys
+// and render in every technician language with every argument filled.
+func speaksEveryLanguage(t *testing.T, r Result) {
+	t.Helper()
+	msgs := []techtext.Msg{r.Text}
+	if r.Hint != nil {
+		msgs = append(msgs, *r.Hint)
+	}
+	for _, msg := range msgs {
+		if !techtext.Has(msg.Key) {
+			t.Errorf("%s: message key %q not in technician.json", r.Check, msg.Key)
+		}
+	}
+	for _, l := range techtext.Languages {
+		x := r.In(l)
+		if strings.Contains(x.Message+x.Fix, "{") && !strings.Contains(r.Message+r.Fix, "{") {
+			t.Errorf("%s in %s: unfilled placeholder in %q / %q", r.Check, l, x.Message, x.Fix)
+		}
+		if x.Status != r.Status || x.Check != r.Check {
+			t.Errorf("%s in %s changed the status or check", r.Check, l)
+		}
+	}
+}
+
+// The same report in Russian: the texts are Russian, the facts (paths,
+// numbers) the same, and the JSON fields of before keep their English.
+func TestReportInRussian(t *testing.T) {
+	f := newFixture(t, nil)
+	rep := Run(context.Background(), f.env)
+	ru := rep.In("ru")
+	for i, r := range ru.Results {
+		speaksEveryLanguage(t, rep.Results[i])
+		if r.Message == rep.Results[i].Message && r.Check != "disk" {
+			t.Errorf("%s: Russian message is the English one: %q", r.Check, r.Message)
+		}
+	}
+	byCheck := map[string]Result{}
+	for _, r := range ru.Results {
+		byCheck[r.Check] = r
+	}
+	if got := byCheck["provisioning"].Message; !strings.Contains(got, "подписанная настройка") || !strings.Contains(got, "osh-airport-01") {
+		t.Errorf("provisioning in Russian: %q", got)
+	}
+	if got := byCheck["clock"].Message; !strings.HasPrefix(got, "часы показывают ") {
+		t.Errorf("clock in Russian: %q", got)
+	}
+	b, _ := json.Marshal(rep)
+	if !strings.Contains(string(b), `"message":"kiosk osh-airport-01`) || !strings.Contains(string(b), `"text":{"key":"doctor.prov.ok"`) {
+		t.Errorf("JSON lost its English message or gained no key: %.400s", b)
 	}
 }
 
