@@ -50,6 +50,8 @@ func commands() map[string]command {
 		"doctor":    {"technician checks: printer, display, clock, disk, content, updates, network", runDoctor},
 		"version":   {"print the build commit and the embedded content version", runVersion},
 		"help":      {"show this help", nil},
+
+		"push-metrics": {"the fleet push agent: vmagent pushing this kiosk's metrics to the MRC (fleet: in the provisioning file)", runPushMetrics},
 	}
 }
 
