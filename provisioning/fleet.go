@@ -31,7 +31,7 @@ type Basic struct {
 // Fleet push defaults and bounds.
 const (
 	DefaultFleetInterval = Duration(60 * time.Second)
-	MinFleetInterval     = 10 * time.Second
+	MinFleetInterval     = time.Second // below 10s only for tests: each scrape costs cellular data
 	MaxFleetInterval     = time.Hour
 	// DefaultFleetBufferMB: vmagent keeps its disk buffer in chunks of up
 	// to 500 MB and calls that the least practical cap; at about 1 MB a

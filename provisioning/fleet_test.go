@@ -34,7 +34,7 @@ func TestFleetSection(t *testing.T) {
 		{"plain http over the internet", "  remote_write: http://metrics.example.org/api/v1/write\n", "plain http only"},
 		{"password in the URL", "  remote_write: https://kiosk:secret@metrics.example.org/api/v1/write\n", "no user or password"},
 		{"not a URL", "  remote_write: metrics.example.org\n", "want a URL"},
-		{"interval too short", "  remote_write: https://m.example.org/api/v1/write\n  interval: 1s\n", "outside 10s"},
+		{"interval too short", "  remote_write: https://m.example.org/api/v1/write\n  interval: 500ms\n", "outside 1s"},
 		{"misspelt key", "  remote_write: https://m.example.org/api/v1/write\n  bearer_tokn_file: /etc/x\n", `did you mean "bearer_token_file"`},
 		{"relative token file", "  remote_write: https://m.example.org/api/v1/write\n  bearer_token_file: fleet-token\n", "absolute"},
 		{"both auths", "  remote_write: https://m.example.org/api/v1/write\n  bearer_token_file: /etc/t\n  basic_auth: {username: k, password_file: /etc/p}\n", "not both"},
