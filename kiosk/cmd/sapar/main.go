@@ -22,6 +22,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	args   []string // arguments after the subcommand name
+	// getenv reads the environment (LANG for technician output); nil: empty.
+	getenv func(string) string
 }
 
 // Exit statuses (DESIGN.md): 0 ok, 1 failure the user can act on, 2 usage.
@@ -78,7 +80,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		usage(stderr, cmds)
 		return exitUsage
 	}
-	return c.run(env{ctx: ctx, stdout: stdout, stderr: stderr, args: args[1:]})
+	return c.run(env{ctx: ctx, stdout: stdout, stderr: stderr, args: args[1:], getenv: os.Getenv})
 }
 
 func usage(w io.Writer, cmds map[string]command) {

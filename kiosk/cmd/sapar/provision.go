@@ -16,13 +16,15 @@ import (
 
 	"sapar/provisioning"
 	"sapar/provisioning/pin"
+	"sapar/provisioning/techtext"
 )
 
 const provisionUsage = `Usage:
-  sapar provision --state DIR --file FILE (--pubkey KEY.pub | --unsigned) [--sig FILE.sig]
+  sapar provision --state DIR --file FILE (--pubkey KEY.pub | --unsigned) [--sig FILE.sig] [--lang L]
         validate FILE, create the device identity, write the state; prints the device id
-  sapar provision check (--pubkey KEY.pub | --unsigned) FILE
+  sapar provision check (--pubkey KEY.pub | --unsigned) [--lang L] FILE
         only validate (and verify the signature of) a provisioning file
+  --lang ru|ky|uz-Latn|en: the technician's language (default from LC_ALL/LC_MESSAGES/LANG, else en)
   sapar provision hash-pin
         read a technician PIN on standard input, print its argon2id hash for pin_hash
   sapar provision keygen --out KEY
@@ -57,13 +59,18 @@ func provision(e env, stdin io.Reader, now func() time.Time) int {
 	sigPath := fs.String("sig", "", "detached signature (default FILE.sig)")
 	pubPath := fs.String("pubkey", "", "MRC provisioning public key file")
 	unsigned := fs.Bool("unsigned", false, "demo only: accept a file without signature")
+	langFlag := fs.String("lang", "", "language of the output: ru, ky, uz-Latn, en")
 	if code, ok := provParseFlags(e, fs); !ok {
 		return code
+	}
+	lang, err := techLang(e, *langFlag)
+	if err != nil {
+		return provUsageError(e, "provision: "+err.Error())
 	}
 	if *state == "" || *file == "" || fs.NArg() != 0 {
 		return provUsageError(e, "provision: need --state DIR and --file FILE")
 	}
-	pub, sig, code := provSignatureInputs(e, *file, *sigPath, *pubPath, *unsigned)
+	pub, sig, code := provSignatureInputs(e, lang, *file, *sigPath, *pubPath, *unsigned)
 	if code != exitOK {
 		return code
 	}
@@ -76,28 +83,33 @@ func provision(e env, stdin io.Reader, now func() time.Time) int {
 		Name: *file, File: data, Sig: sig, PublicKey: pub, Unsigned: *unsigned, Now: now(),
 	})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "sapar provision: refused, state left as it was:\n%v\n", err)
+		say(e.stderr, lang, "cli.prov.refused")
+		fmt.Fprintln(e.stderr, err)
 		return exitFailure
 	}
 	st := res.State
-	kept := "new identity created"
+	kept := techtext.M("cli.prov.id_new")
 	if !res.IdentityCreated {
-		kept = "existing identity kept"
+		kept = techtext.M("cli.prov.id_kept")
 	}
-	fmt.Fprintf(e.stdout, "Provisioned %s (%s, %s) in %s; %s.\n", st.Config.Kiosk.ID, st.Config.Kiosk.Name, st.Config.Place.City, *state, kept)
+	say(e.stdout, lang, "cli.prov.done", "kiosk", st.Config.Kiosk.ID, "name", st.Config.Kiosk.Name, "city", st.Config.Place.City, "dir", *state, "identity", kept)
 	if *unsigned {
-		fmt.Fprintln(e.stdout, "WARNING: unsigned provisioning: fine for a demo, refused by `sapar run` in production.")
+		say(e.stdout, lang, "cli.prov.unsigned")
 	}
-	fmt.Fprintf(e.stdout, "\nDevice id: %s\nPublic key: %x\n\n", st.DeviceID, st.PublicKey)
+	fmt.Fprintln(e.stdout)
+	say(e.stdout, lang, "cli.prov.device", "id", st.DeviceID)
+	say(e.stdout, lang, "cli.prov.pubkey", "key", fmt.Sprintf("%x", st.PublicKey))
+	fmt.Fprintln(e.stdout)
 	if q, err := qrcode.New(st.DeviceID, qrcode.Medium); err == nil {
 		fmt.Fprint(e.stdout, q.ToSmallString(false))
 	}
-	fmt.Fprintln(e.stdout, "\nRecord the device id in the MRC inventory (scan the QR code). Then run: sapar doctor --state", *state)
+	fmt.Fprintln(e.stdout)
+	say(e.stdout, lang, "cli.prov.record", "dir", *state)
 	return exitOK
 }
 
 // provSignatureInputs reads the public key and the .sig file, or accepts --unsigned.
-func provSignatureInputs(e env, file, sigPath, pubPath string, unsigned bool) (ed25519.PublicKey, []byte, int) {
+func provSignatureInputs(e env, lang, file, sigPath, pubPath string, unsigned bool) (ed25519.PublicKey, []byte, int) {
 	switch {
 	case unsigned && pubPath != "":
 		return nil, nil, provUsageError(e, "provision: give --pubkey or --unsigned, not both")
@@ -121,7 +133,7 @@ func provSignatureInputs(e env, file, sigPath, pubPath string, unsigned bool) (e
 	}
 	sig, err := os.ReadFile(sigPath)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "sapar provision: no signature for %s (%v): ask the MRC for the signed file and its .sig\n", file, err)
+		say(e.stderr, lang, "cli.prov.no_sig", "file", file, "error", err.Error())
 		return nil, nil, exitFailure
 	}
 	return pub, sig, exitOK
@@ -131,15 +143,20 @@ func provisionCheck(e env) int {
 	fs := provFlagSet("provision check")
 	pubPath := fs.String("pubkey", "", "MRC provisioning public key file")
 	unsigned := fs.Bool("unsigned", false, "do not check a signature")
+	langFlag := fs.String("lang", "", "language of the output: ru, ky, uz-Latn, en")
 	e.args = e.args[1:]
 	if code, ok := provParseFlags(e, fs); !ok {
 		return code
+	}
+	lang, err := techLang(e, *langFlag)
+	if err != nil {
+		return provUsageError(e, "provision check: "+err.Error())
 	}
 	if fs.NArg() != 1 {
 		return provUsageError(e, "provision check: need one FILE")
 	}
 	file := fs.Arg(0)
-	pub, sig, code := provSignatureInputs(e, file, "", *pubPath, *unsigned)
+	pub, sig, code := provSignatureInputs(e, lang, file, "", *pubPath, *unsigned)
 	if code != exitOK {
 		return code
 	}
@@ -159,7 +176,7 @@ func provisionCheck(e env) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (kiosk %s, %s %s)\n", file, c.Kiosk.ID, c.Place.Kind, c.Place.City)
+	say(e.stdout, lang, "cli.prov.check_ok", "file", file, "kiosk", c.Kiosk.ID, "kind", c.Place.Kind, "city", c.Place.City)
 	return exitOK
 }
 
@@ -168,10 +185,11 @@ func provisionHashPIN(e env, stdin io.Reader) int {
 		return provUsageError(e, "provision hash-pin: takes no arguments; type the PIN on standard input")
 	}
 	var p string
+	lang, _ := techLang(e, "")
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(e.stderr, "Technician PIN (6–12 digits): ")
+		fmt.Fprint(e.stderr, techtext.Text(lang, "cli.prov.pin_prompt"))
 		a, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprint(e.stderr, "\nAgain: ")
+		fmt.Fprint(e.stderr, "\n"+techtext.Text(lang, "cli.prov.pin_again"))
 		b, err2 := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(e.stderr)
 		if err != nil || err2 != nil {
@@ -179,7 +197,7 @@ func provisionHashPIN(e env, stdin io.Reader) int {
 			return exitFailure
 		}
 		if string(a) != string(b) {
-			fmt.Fprintln(e.stderr, "sapar provision hash-pin: the two PINs differ")
+			say(e.stderr, lang, "cli.prov.pin_differ")
 			return exitFailure
 		}
 		p = string(a)
