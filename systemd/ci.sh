@@ -63,7 +63,7 @@ for deb in $debs; do
 	printf '%s  %s bytes, Installed-Size %s KiB\n' "$deb" "$(stat -c %s "$deb")" "$(dpkg-deb -f "$deb" Installed-Size)"
 	dpkg-deb -I "$deb" >"$tmp/info"
 	dpkg-deb -c "$deb" >"$tmp/list"
-	for dep in adduser seatd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland fonts-noto-core espeak-ng; do
+	for dep in adduser seatd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland procps fonts-noto-core espeak-ng; do
 		dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$dep" ||
 			fail "$deb: Depends lacks $dep"
 	done
@@ -111,10 +111,12 @@ ln -s usr/bin "$root/bin"
 (cd "$tmp/x-amd64" && tar -cf - .) | (cd "$root" && tar --keep-directory-symlink -xf -)
 # The manager's own units (targets, logind, getty@, tmpfiles) from this machine.
 cp -an /usr/lib/systemd/system "$root/usr/lib/systemd/"
-# cage comes from a dependency, not from this package: a stand-in executable,
-# so verify can check every other ExecStart= path for real.
-printf '#!/bin/sh\nexit 0\n' >"$root/usr/bin/cage"
-chmod 755 "$root/usr/bin/cage"
+# cage (a dependency) and /bin/sh (ExecStop=, the base system) come from other
+# packages: stand-in executables, so verify can check every other path for real.
+for exe in cage sh; do
+	printf '#!/bin/sh\nexit 0\n' >"$root/usr/bin/$exe"
+	chmod 755 "$root/usr/bin/$exe"
+done
 units="sapar.service sapar-update.service sapar-update.timer"
 set +e
 # shellcheck disable=SC2086

@@ -286,7 +286,7 @@ for arch in "$@"; do
 	printf '/etc/default/sapar\n' >"$root/DEBIAN/conffiles"
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	# The kiosk's own needs, then the binary's shared libraries (none for a pure-Go build).
-	depends="adduser, seatd, cage, xwayland, fonts-noto-core, espeak-ng"
+	depends="adduser, seatd, cage, xwayland, procps, fonts-noto-core, espeak-ng"
 	if readelf -d "$root/usr/bin/sapar" 2>/dev/null | grep -q NEEDED; then
 		shlibs=$(shlib_depends "$arch" "$root/usr/bin/sapar")
 		[ -n "$shlibs" ] || die "dpkg-shlibdeps found no shared libraries in the $arch binary"
