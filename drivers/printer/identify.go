@@ -97,3 +97,22 @@ func cleanID(b []byte) string {
 	}
 	return strings.TrimSpace(s.String())
 }
+
+// Identify asks GS I on the Printer's port, opening it if needed: the
+// maintenance screen asks before the calibration slip. A broken port is
+// closed, so the next job reopens it.
+func (p *Printer) Identify(ctx context.Context, timeout time.Duration) (escpos.Identity, error) {
+	if p.rw == nil {
+		rw, err := p.dial()
+		if err != nil {
+			return escpos.Identity{}, fmt.Errorf("printer: identify: open port: %w: %w", ErrDisconnected, err)
+		}
+		p.rw = rw
+	}
+	id, err := Identify(ctx, p.rw, timeout)
+	if errors.Is(err, ErrDisconnected) {
+		_ = p.rw.Close()
+		p.rw = nil
+	}
+	return id, err
+}

@@ -23,13 +23,13 @@ type Printer struct {
 	// queue's PrinterStatus.
 	OnStatus func(printer.Status)
 
-	prof escpos.Profile
 	p    *printer.Printer
 	turn chan struct{} // one holder at a time; a channel so waiting can be cancelled
 	now  func() time.Time
 
-	mu sync.Mutex
-	st State
+	mu   sync.Mutex
+	st   State
+	prof escpos.Profile // SetProfile switches it between jobs
 }
 
 // Opts say what the Printer drives and how.
@@ -122,7 +122,8 @@ func (d *Printer) give() { <-d.turn }
 // Print renders the slip for the profile and sends it (a
 // printqueue.PrintFunc).
 func (d *Printer) Print(ctx context.Context, doc receipt.Document) error {
-	data, err := receipt.Render(doc, d.prof)
+	prof := d.Profile()
+	data, err := receipt.Render(doc, prof)
 	if err != nil {
 		return err
 	}
@@ -130,7 +131,40 @@ func (d *Printer) Print(ctx context.Context, doc receipt.Document) error {
 		return err
 	}
 	defer d.give()
-	err = d.p.Print(ctx, data)
+	return d.send(ctx, data, estimatePaperMM(doc, prof))
+}
+
+// PrintBytes sends ESC/POS bytes made elsewhere (the calibration slip,
+// calibrate.Plan.Job) as one job, counted like a slip.
+func (d *Printer) PrintBytes(ctx context.Context, data []byte) error {
+	if err := d.take(ctx); err != nil {
+		return err
+	}
+	defer d.give()
+	return d.send(ctx, data, 0)
+}
+
+// Identify asks the printer its maker, model and firmware (GS I), between
+// jobs; fields it does not answer stay empty.
+func (d *Printer) Identify(ctx context.Context) (escpos.Identity, error) {
+	if err := d.take(ctx); err != nil {
+		return escpos.Identity{}, err
+	}
+	defer d.give()
+	return d.p.Identify(ctx, 500*time.Millisecond)
+}
+
+// SetProfile lays out every slip from now on for p (a profile the
+// technician just calibrated): the job printing keeps the old one.
+func (d *Printer) SetProfile(p escpos.Profile) {
+	d.mu.Lock()
+	d.prof, d.st.Profile = p, p.Name
+	d.mu.Unlock()
+}
+
+// send is one job on the port, with its counters; the caller holds the turn.
+func (d *Printer) send(ctx context.Context, data []byte, paperMM float64) error {
+	err := d.p.Print(ctx, data)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.st.Checked = d.now()
@@ -147,7 +181,7 @@ func (d *Printer) Print(ctx context.Context, doc receipt.Document) error {
 	}
 	d.st.Slips++
 	d.st.Bytes += int64(len(data))
-	d.st.PaperMM += estimatePaperMM(doc, d.prof)
+	d.st.PaperMM += paperMM
 	d.st.LastPrinted = d.st.Checked
 	d.st.OK, d.st.Error = true, ""
 	return nil
@@ -198,7 +232,11 @@ func (d *Printer) Last() State {
 }
 
 // Profile is the printer model the slips are laid out for.
-func (d *Printer) Profile() escpos.Profile { return d.prof }
+func (d *Printer) Profile() escpos.Profile {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.prof
+}
 
 // Close closes the port.
 func (d *Printer) Close() error {
