@@ -44,7 +44,7 @@ static GtkWidget *sapar_no_window(WebKitWebView *v, WebKitNavigationAction *a, g
 
 // sapar_lockdown is given the GtkWindow that webview_go made; its only
 // child is the WebKitWebView.
-int sapar_lockdown(void *window, const char *origin, int gpu) {
+int sapar_lockdown(void *window, const char *origin) {
 	GtkWidget *child = gtk_bin_get_child(GTK_BIN(window));
 	if (child == NULL || !WEBKIT_IS_WEB_VIEW(child)) return -1;
 	WebKitWebView *wv = WEBKIT_WEB_VIEW(child);
@@ -58,11 +58,13 @@ int sapar_lockdown(void *window, const char *origin, int gpu) {
 	webkit_web_context_set_cache_model(webkit_web_view_get_context(wv), WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
 	WebKitSettings *s = webkit_web_view_get_settings(wv);
 	webkit_settings_set_enable_page_cache(s, FALSE);
-	// Software rendering: what WEBKIT_DISABLE_COMPOSITING_MODE=1 does, measured
-	// at about 110 MB less PSS than the default here (memory_test.go), and no
-	// GPU-driver black screens (kiosk-field-lessons.md #2).
-	// gpu (SAPAR_WEBKIT_COMPOSITING=1) leaves WebKit's own policy.
-	if (!gpu) webkit_settings_set_hardware_acceleration_policy(s, WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
+	// The hardware acceleration policy stays WebKit's own (compositing on).
+	// Turning compositing off (POLICY_NEVER, what WEBKIT_DISABLE_COMPOSITING_MODE=1
+	// does) saves about 80 MB PSS but under the production session (cage,
+	// wlroots pixman renderer) it painted a black screen in every start
+	// measured: only the first 200x237 frame and the animated hand reached the
+	// output (webview_cage_test.go). Disabling the DMA-BUF renderer or forcing
+	// Skia CPU rendering blanked it the same way.
 	webkit_settings_set_javascript_can_access_clipboard(s, FALSE);
 	webkit_settings_set_javascript_can_open_windows_automatically(s, FALSE);
 	webkit_settings_set_enable_developer_extras(s, FALSE);

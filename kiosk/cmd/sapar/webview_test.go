@@ -16,11 +16,13 @@ import (
 	"time"
 )
 
-// buildWebview builds the webview binary once per test.
-func buildWebview(t *testing.T, dir string) string {
+// buildWebview builds the webview binary once per test: tags "webview" is
+// the shipped binary (no test hooks), "webview,webviewtest" the one tests
+// drive with SAPAR_TEST_SCRIPT and SAPAR_READY_FILE (window_testhooks_webview.go).
+func buildWebview(t *testing.T, dir, tags string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "sapar-webview")
-	build := exec.Command("go", "build", "-tags", "webview", "-o", bin, ".")
+	bin := filepath.Join(dir, "sapar-"+strings.ReplaceAll(tags, ",", "-"))
+	build := exec.Command("go", "build", "-tags", tags, "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("webview build: %v\n%s", err, out)
 	}
@@ -67,7 +69,8 @@ func grabScreen(t *testing.T, dir, name string) image.Image {
 	return img
 }
 
-// TestWebviewWindowShowsTheKiosk builds the webview binary, runs `sapar demo`
+// TestWebviewWindowShowsTheKiosk builds the webview binary with its test
+// hooks (the shipped rendering settings), runs `sapar demo`
 // on the X display the test runs under (CI: xvfb-run) with a tour script
 // (testdata/webview-tour.js) that walks the main screens, screenshots each
 // (none may be blank or black), then tries to leave for another origin by
@@ -78,14 +81,14 @@ func grabScreen(t *testing.T, dir, name string) image.Image {
 func TestWebviewWindowShowsTheKiosk(t *testing.T) {
 	needWebviewEnv(t, "SAPAR_WEBVIEW_TEST")
 	dir := t.TempDir()
-	bin := buildWebview(t, dir)
+	bin := buildWebview(t, dir, "webview,webviewtest")
 	ready := filepath.Join(dir, "ready")
 	tour, _ := filepath.Abs("testdata/webview-tour.js")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	var logs bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "demo", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "slips"))
-	cmd.Env = append(os.Environ(), "SAPAR_READY_FILE="+ready, "SAPAR_TEST_SCRIPT="+tour, "WEBKIT_DISABLE_COMPOSITING_MODE=1")
+	cmd.Env = append(os.Environ(), "SAPAR_READY_FILE="+ready, "SAPAR_TEST_SCRIPT="+tour)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

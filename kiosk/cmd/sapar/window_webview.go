@@ -12,7 +12,7 @@ import "C"
 /*
 #cgo pkg-config: gtk+-3.0 webkit2gtk-4.0
 #include <stdlib.h>
-int sapar_lockdown(void *window, const char *origin, int gpu);
+int sapar_lockdown(void *window, const char *origin);
 */
 import "C"
 
@@ -35,32 +35,20 @@ import (
 // showWindow before the window loads anything.
 var refusals struct {
 	sync.Mutex
-	log *slog.Logger
+	log   *slog.Logger
+	hooks windowHooks
 }
 
 //export saparRefusedNavigation
 func saparRefusedNavigation(uri *C.char) {
 	target := C.GoString(uri)
 	refusals.Lock()
-	log := refusals.log
+	log, hooks := refusals.log, refusals.hooks
 	refusals.Unlock()
 	if log != nil {
 		log.Warn("navigation refused", "target", target)
 	}
-	appendReady("refused " + target)
-}
-
-// appendReady records a line for tests (SAPAR_READY_FILE).
-func appendReady(line string) {
-	f := os.Getenv("SAPAR_READY_FILE")
-	if f == "" {
-		return
-	}
-	fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err == nil {
-		fmt.Fprintln(fh, line)
-		fh.Close()
-	}
+	hooks.record("refused " + target)
 }
 
 // hasWindow: the webview build shows the UI in a native WebKitGTK window.
@@ -68,13 +56,18 @@ const hasWindow = true
 
 // showWindow opens the kiosk window full-screen on url and blocks until it
 // is closed or ctx ends. The page calls the bound saparReady() once it has
-// drawn its first screen; with SAPAR_READY_FILE set (tests), that is
-// recorded in the file. Navigation away from the kiosk's own origin and new
+// drawn its first screen. The shipped binary obeys no test hook: only a
+// build with the webviewtest tag records what the window reports and
+// injects a test script (window_testhooks.go). Navigation away from the kiosk's own origin and new
 // windows are refused by WebKit itself (lockdown_webview.c, decide-policy),
 // before anything loads; the init script below is a second line inside the
 // page. The context menu, developer tools and clipboard access are off.
 func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("window: %w", err)
+	}
+	hooks, err := loadWindowHooks()
 	if err != nil {
 		return fmt.Errorf("window: %w", err)
 	}
@@ -92,31 +85,28 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
 	}
 	origin := u.Scheme + "://" + u.Host
 	refusals.Lock()
-	refusals.log = log
+	refusals.log, refusals.hooks = log, hooks
 	refusals.Unlock()
 	corigin := C.CString(origin)
 	defer C.free(unsafe.Pointer(corigin))
-	// WebKit itself refuses other origins, new windows and the context menu.
-	// Rendering is software by default (less memory, no GPU-driver black
-	// screens); SAPAR_WEBKIT_COMPOSITING=1 gives WebKit back its own policy.
-	gpu := C.int(0)
-	if os.Getenv("SAPAR_WEBKIT_COMPOSITING") == "1" {
-		gpu = 1
-	}
-	if C.sapar_lockdown(w.Window(), corigin, gpu) != 0 {
+	// WebKit itself refuses other origins, new windows and the context menu,
+	// and keeps its own rendering policy (compositing on): with compositing
+	// off the production session (cage, pixman) showed a black screen in
+	// every start measured, see lockdown_webview.c.
+	if C.sapar_lockdown(w.Window(), corigin) != 0 {
 		return fmt.Errorf("window: could not lock the web view down (no WebKitWebView in the window)")
 	}
 	var settled sync.Once
 	w.Bind("saparReady", func(screen string) {
 		log.Info("window ready", "screen", screen)
-		appendReady(screen)
+		hooks.record(screen)
 		// Start-up garbage (content index build, font rasters) goes back
 		// to the system once the first screen is up.
 		settled.Do(func() { go debug.FreeOSMemory() })
 	})
 	w.Bind("saparNavigationRefused", func(target string) {
 		log.Warn("navigation refused", "target", target)
-		appendReady("refused " + target)
+		hooks.record("refused " + target)
 	})
 	// Runs before every page load: if the window is ever on another origin,
 	// go back to the kiosk; inside the kiosk, links elsewhere are inert.
@@ -130,14 +120,8 @@ func showWindow(ctx context.Context, rawURL string, log *slog.Logger) error {
   window.open = function (u) { try { window.saparNavigationRefused(String(u)); } catch (x) {} return null; };
   document.addEventListener("keydown", function (e) { if (e.ctrlKey || e.altKey || e.metaKey || /^F\d+$/.test(e.key)) e.preventDefault(); }, true);
 })();`, origin))
-	// Tests drive the window with a script (screens to screenshot, a
-	// navigation to refuse); only honoured together with SAPAR_READY_FILE.
-	if f := os.Getenv("SAPAR_TEST_SCRIPT"); f != "" && os.Getenv("SAPAR_READY_FILE") != "" {
-		js, err := os.ReadFile(f)
-		if err != nil {
-			return fmt.Errorf("window: test script: %w", err)
-		}
-		w.Init(string(js))
+	if hooks.script != "" {
+		w.Init(hooks.script)
 	}
 	go func() {
 		<-ctx.Done()

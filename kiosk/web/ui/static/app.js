@@ -512,39 +512,6 @@
     if (a && !e.defaultPrevented) e.preventDefault();
   });
 
-  // Test and soak seam: #soak=N[,W] taps through W warm-up screens, reports
-  // soak-warm and rests 8 s (a measurement), then N more screens, and tells
-  // the window it is done (memory growth measurements).
-  async function soak(n, warm) {
-    const rest = (ms) => new Promise((r) => setTimeout(r, ms));
-    if (warm) {
-      await soakSteps(warm);
-      document.body.dataset.soak = 'warm';
-      if (typeof window.saparReady === 'function') window.saparReady('soak-warm');
-      await rest(8000);
-    }
-    const done = await soakSteps(n);
-    document.body.dataset.soak = String(done);
-    if (typeof window.saparReady === 'function') window.saparReady('soak-done');
-  }
-  async function soakSteps(n) {
-    const wait = () => new Promise((r) => setTimeout(r, 0));
-    const until = async (sel) => { for (let i = 0; i < 400 && !document.querySelector(sel); i++) await new Promise((r) => setTimeout(r, 10)); return document.querySelector(sel); };
-    const path = ['#attract', 'button[data-lang="ky"]', 'button[data-stage="thinking"]', 'button[data-guide]', '#btn-back', '#btn-home', '#open-search', 'button[data-key]', '#btn-home'];
-    let done = 0;
-    while (done < n) {
-      for (const sel of path) {
-        const b = await until(sel);
-        if (b) b.click();
-        await wait();
-        if (++done >= n) break;
-      }
-      reset();
-    }
-    reset();
-    return done;
-  }
-
   async function start() {
     const [i18n, kb, sprite] = await Promise.all([
       fetch(boot.assets['i18n.json']).then((r) => r.json()),
@@ -567,8 +534,6 @@
     await render();
     document.body.dataset.ready = '1';
     if (typeof window.saparReady === 'function') window.saparReady(document.body.dataset.screen);
-    const m = /^#soak=(\d+)(?:,(\d+))?$/.exec(location.hash);
-    if (m) soak(+m[1], +(m[2] || 0));
   }
   start();
 })();
