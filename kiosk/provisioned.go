@@ -194,6 +194,8 @@ func (r *running) maintenance(ctx context.Context, token string) *maint.Maintena
 	m.Place = cfg.Place.City + " (" + cfg.Place.Kind + ")"
 	m.Languages, m.Location = cfg.Languages.Offered, cfg.Location()
 	m.Printer, m.Usage = r.prn, r.counter
+	m.PrinterModel, m.PrintRaw, m.Identify, m.UseProfile = cfg.Printer.Profile, r.prn.PrintBytes, r.prn.Identify, r.prn.SetProfile
+	m.TechLanguage = cfg.TechnicianLanguage()
 	m.Restart = func() { k.restart.Store(true); k.cancel() }
 	m.Doctor = func(ctx context.Context) doctor.Report {
 		e := doctor.DefaultEnv(k.o.StateDir)

@@ -50,8 +50,24 @@ type Maintenance struct {
 	Location                            *time.Location
 
 	Printer PrinterControl
-	Usage   UsageRows
-	Errors  *ErrorRing
+	// PrinterModel is the provisioned built-in profile (printer.profile):
+	// the model a calibration starts from.
+	PrinterModel string
+	// PrintRaw sends ESC/POS bytes made elsewhere to the kiosk's printer
+	// (the calibration slip): slipprinter.Printer.PrintBytes.
+	PrintRaw func(ctx context.Context, job []byte) error
+	// Identify asks the printer's maker and model (GS I); nil: not asked.
+	Identify func(ctx context.Context) (escpos.Identity, error)
+	// UseProfile switches the running printer to a profile just
+	// calibrated (slipprinter.Printer.SetProfile); nil: the screen says to
+	// restart the kiosk.
+	UseProfile func(escpos.Profile)
+	// TechLanguage is the screen's language before the technician picks
+	// one (provisioning's technician.language; "": techtext.Default).
+	TechLanguage string
+
+	Usage  UsageRows
+	Errors *ErrorRing
 	// Update runs one update cycle now: from the mirrors, or from the
 	// sticks mounted under the USB root (usb=true). It returns what happened
 	// in a sentence for the technician.
@@ -72,6 +88,8 @@ type Maintenance struct {
 	lastUsed time.Time
 	upd      updateRun
 	reports  reportLinks // one-time keys for the report frame
+	cal      *calRun     // the calibration slip printed last
+	calBusy  bool        // a calibration slip is being printed
 }
 
 // PrinterControl is the technician's handle on the printer

@@ -19,7 +19,7 @@ func (m *Maintenance) Handler(assets *ui.Assets) http.Handler {
 	if m.Log == nil {
 		m.Log = discardLog()
 	}
-	page, perr := assets.MaintenancePage(map[string]any{"token": m.Token, "mode": "maintenance"})
+	page, perr := assets.MaintenancePage(pageBoot(m.Token, "maintenance", m.TechLanguage))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /maintenance", func(w http.ResponseWriter, r *http.Request) {
 		if perr != nil {
@@ -48,6 +48,12 @@ func (m *Maintenance) Handler(assets *ui.Assets) http.Handler {
 	mux.HandleFunc("GET /api/maintenance/status", m.auth(m.handleStatus))
 	mux.HandleFunc("POST /api/maintenance/printer/status", m.auth(m.handlePrinterStatus))
 	mux.HandleFunc("POST /api/maintenance/printer/test", m.auth(m.handleTestSlip))
+	// The guided printer calibration (calibrate.go): print the numbered
+	// slip, the slip printed last, the lines that printed right → profile
+	// saved, printer switched, test slip printed.
+	mux.HandleFunc("POST /api/maintenance/printer/calibration/slip", m.auth(m.handleCalibrationSlip))
+	mux.HandleFunc("GET /api/maintenance/printer/calibration", m.auth(m.handleCalibration))
+	mux.HandleFunc("POST /api/maintenance/printer/calibration/answers", m.auth(m.handleCalibrationAnswers))
 	mux.HandleFunc("POST /api/maintenance/update", m.auth(m.handleUpdate))
 	mux.HandleFunc("GET /api/maintenance/doctor", m.auth(m.handleDoctor))
 	mux.HandleFunc("POST /api/maintenance/restart", m.auth(m.handleRestart))
@@ -64,7 +70,7 @@ func (m *Maintenance) Handler(assets *ui.Assets) http.Handler {
 func (m *Maintenance) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !httpx.TokenOK(r, m.Token) || !m.checkSession(r.Header.Get("X-Sapar-Maint")) {
-			httpx.Error(w, http.StatusUnauthorized, "maintenance session ended — enter the PIN again")
+			apiError(w, http.StatusUnauthorized, "pin.session_ended", "maintenance session ended — enter the PIN again")
 			return
 		}
 		h(w, r)
@@ -73,7 +79,7 @@ func (m *Maintenance) auth(h http.HandlerFunc) http.HandlerFunc {
 
 func (m *Maintenance) handlePrinterStatus(w http.ResponseWriter, r *http.Request) {
 	if m.Printer == nil {
-		httpx.Error(w, http.StatusServiceUnavailable, "no printer configured")
+		apiError(w, http.StatusServiceUnavailable, "pr.no_printer", "no printer configured")
 		return
 	}
 	httpx.JSON(w, http.StatusOK, m.Printer.Status(r.Context()))
@@ -81,7 +87,7 @@ func (m *Maintenance) handlePrinterStatus(w http.ResponseWriter, r *http.Request
 
 func (m *Maintenance) handleTestSlip(w http.ResponseWriter, r *http.Request) {
 	if m.Printer == nil || m.Print == nil {
-		httpx.Error(w, http.StatusServiceUnavailable, "no printer configured")
+		apiError(w, http.StatusServiceUnavailable, "pr.no_printer", "no printer configured")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 90*time.Second)
@@ -107,7 +113,7 @@ func (m *Maintenance) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !m.startUpdate(r.Context(), req.Source == "usb") {
-		httpx.Error(w, http.StatusConflict, "an update is already running (or updates are not configured)")
+		apiError(w, http.StatusConflict, "up.busy", "an update is already running (or updates are not configured)")
 		return
 	}
 	m.Log.Info("update started from the maintenance screen", "source", req.Source)
@@ -116,7 +122,7 @@ func (m *Maintenance) handleUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (m *Maintenance) handleDoctor(w http.ResponseWriter, r *http.Request) {
 	if m.Doctor == nil {
-		httpx.Error(w, http.StatusServiceUnavailable, "doctor not available")
+		apiError(w, http.StatusServiceUnavailable, "doc.unavailable", "doctor not available")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)

@@ -19,6 +19,7 @@ import (
 	"sapar/kiosk/web/httpx"
 	"sapar/kiosk/web/ui"
 	"sapar/provisioning"
+	"sapar/provisioning/techtext"
 )
 
 // Setup is the first-boot technician screen: it watches the USB mount root
@@ -62,7 +63,7 @@ func NewSetup(o SetupOptions, why string) *Setup {
 	sp := &Setup{o: o, poke: make(chan struct{}, 1)}
 	sp.st = SetupState{Phase: "waiting", USBRoot: o.USBRoot, Error: why}
 	if len(o.ProvisioningKey) == 0 {
-		sp.st.Error = "this image has no MRC provisioning key: a signed provisioning file cannot be checked (rebuild the image with /usr/share/sapar/provisioning.pub)"
+		sp.st.Error, sp.st.ErrorCode = techtext.Text("en", "setup.no_key"), "setup.no_key"
 	}
 	return sp
 }
@@ -81,7 +82,7 @@ func (sp *Setup) set(f func(*SetupState)) {
 
 // Handler serves the setup screen and its API; every route is listed here.
 func (sp *Setup) Handler(assets *ui.Assets) (http.Handler, error) {
-	page, err := assets.MaintenancePage(map[string]any{"token": sp.o.Token, "mode": "setup"})
+	page, err := assets.MaintenancePage(pageBoot(sp.o.Token, "setup", ""))
 	if err != nil {
 		return nil, fmt.Errorf("setup screen: %w", err)
 	}

@@ -58,7 +58,7 @@ func (m *Maintenance) handleUnlock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.Guard == nil || m.PINHash == "" {
-		httpx.Error(w, http.StatusServiceUnavailable, "no technician PIN is provisioned")
+		apiError(w, http.StatusServiceUnavailable, "pin.none", "no technician PIN is provisioned")
 		return
 	}
 	ok, until, err := m.Guard.Check(m.PINHash, req.PIN, m.now())
@@ -66,18 +66,18 @@ func (m *Maintenance) handleUnlock(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, pin.ErrLocked):
 		m.Log.Warn("maintenance PIN refused: locked", "until", until.UTC().Format(time.RFC3339))
-		httpx.JSON(w, http.StatusTooManyRequests, map[string]any{"error": "too many wrong PINs — locked", "locked_until": until})
+		httpx.JSON(w, http.StatusTooManyRequests, map[string]any{"error": "too many wrong PINs — locked", "code": "pin.locked_until", "locked_until": until})
 		return
 	case err != nil:
 		m.Log.Error("maintenance PIN check failed", "err", err)
-		httpx.Error(w, http.StatusServiceUnavailable, "PIN cannot be checked — see the log")
+		apiError(w, http.StatusServiceUnavailable, "pin.cannot_check", "PIN cannot be checked — see the log")
 		return
 	case !ok:
 		ls := m.lockState()
 		m.Log.Warn("maintenance PIN wrong", "failures", ls.Failures, "locked", ls.Locked)
-		body := map[string]any{"error": "wrong PIN", "failures": ls.Failures, "max_failures": ls.MaxFailures}
+		body := map[string]any{"error": "wrong PIN", "code": "pin.wrong", "failures": ls.Failures, "max_failures": ls.MaxFailures}
 		if !until.IsZero() {
-			body["locked_until"] = until
+			body["locked_until"], body["code"] = until, "pin.locked_until"
 			httpx.JSON(w, http.StatusTooManyRequests, body)
 			return
 		}
@@ -108,6 +108,7 @@ func (m *Maintenance) handleStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	if m.Printer != nil {
 		out["printer"] = m.Printer.Last()
+		out["printer_profile"] = m.profileInfo()
 	}
 	cont := map[string]any{}
 	if v, err := m.Store().Version(ctx); err == nil {
@@ -206,6 +207,7 @@ type SetupState struct {
 	USBRoot   string `json:"usb_root,omitempty"`
 	Message   string `json:"message,omitempty"`
 	Error     string `json:"error,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"` // techtext key of Error, when it is the kiosk's own
 	File      string `json:"file,omitempty"`
 	KioskID   string `json:"kiosk_id,omitempty"`
 	KioskName string `json:"kiosk_name,omitempty"`
