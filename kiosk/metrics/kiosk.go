@@ -95,7 +95,6 @@ func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
 	if !h.BuildTime.IsZero() {
 		emit(ClockOK, "1 if the kiosk's clock is not before this binary was built (a Pi has no real-time clock).", gauge, b2f(!now.Before(h.BuildTime)))
 	}
-	emit(ClockUnix, "The kiosk's clock (unix seconds), to compare with the server's.", gauge, float64(now.UnixMilli())/1000)
 	if h.Printer != nil {
 		p := h.Printer()
 		code := printerState(p.State)
@@ -103,9 +102,7 @@ func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
 		emit(PrinterOnline, "1 if the printer answers.", gauge, b2f(code != "offline" && code != "unknown"))
 		emit(PrinterPaperNear, "1 if the paper roll is near its end.", gauge, b2f(code == "paper-near-end"))
 		emit(PrinterPaperOut, "1 if the printer is out of paper.", gauge, b2f(code == "paper-out"))
-		for _, s := range PrinterStates {
-			emit(PrinterState, "The printer's state: 1 for the current one.", gauge, b2f(s == code), "state", s)
-		}
+		emit(PrinterState, "The printer's state (one of PrinterStates): the series with the current one is 1.", gauge, 1, "state", code)
 		emit(PrinterSlips, "Slips printed since start.", counter, float64(p.Slips))
 		emit(PrinterFailed, "Slips that failed since start.", counter, float64(p.Failed))
 		emit(PrinterPaperOuts, "Paper-out events since start.", counter, float64(p.PaperOuts))

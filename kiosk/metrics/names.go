@@ -46,10 +46,9 @@ const (
 	ContentCreated = "sapar_content_created_timestamp_seconds"
 	ContentAge     = "sapar_content_age_seconds"
 
-	DiskFree  = "sapar_disk_free_bytes" // the state dir's file system
-	DiskSize  = "sapar_disk_size_bytes"
-	ClockOK   = "sapar_clock_ok"           // 0: the clock is before this binary was built
-	ClockUnix = "sapar_clock_unix_seconds" // the kiosk's clock, against the server's
+	DiskFree = "sapar_disk_free_bytes" // the state dir's file system
+	DiskSize = "sapar_disk_size_bytes"
+	ClockOK  = "sapar_clock_ok" // 0: the clock is before this binary was built
 )
 
 // Content health (issue 17): whether the index being served answers what the

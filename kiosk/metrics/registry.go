@@ -41,9 +41,9 @@ type Registry struct {
 	mu     sync.Mutex
 	guides map[string]bool // guide label values handed out so far
 
-	requests, paperLow                                    prometheus.Counter
+	requests, paperLow                                   prometheus.Counter
 	opened, prints, failures, searches, sessions, chosen *prometheus.CounterVec
-	agency, readAloud                                     *prometheus.CounterVec
+	agency, readAloud                                    *prometheus.CounterVec
 }
 
 // Closed label sets (anything else is "other" or "und").

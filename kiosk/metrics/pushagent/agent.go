@@ -53,9 +53,6 @@ type Options struct {
 	Vmagent string
 	// Listen is the agent's own HTTP address (provisioning.FleetAgentAddr).
 	Listen string
-	// FlushInterval: how often the agent sends what it scraped (vmagent's
-	// -remoteWrite.flushInterval). Default 1s: an alert waits for no batch.
-	FlushInterval time.Duration
 	// Extra vmagent flags (tests: shorter retry); nil in production.
 	Extra []string
 	Log   *slog.Logger
@@ -70,6 +67,11 @@ func ExternalLabels(cfg *provisioning.Config) map[string]string {
 // Keep is the metrics pushed: the kiosk's own and a few of the Go and
 // process collectors' (memory, CPU, restarts), so a day stays near 1 MB.
 const Keep = `sapar_.+|process_(resident_memory_bytes|cpu_seconds_total|start_time_seconds)|go_goroutines|go_memstats_heap_inuse_bytes`
+
+// Drop is what the fleet can compute itself or does not need, and costs a
+// sample every scrape: ages (the database has time() and the timestamps)
+// and the request counter (bumped by the agent's own scrapes).
+const Drop = `sapar_(content_age_seconds|update_last_success_age_seconds|http_requests_total)`
 
 // Dir is the agent's directory in the state dir.
 func Dir(state string) string { return filepath.Join(state, provisioning.FleetDir) }
@@ -92,7 +94,13 @@ scrape_configs:
       - source_labels: [__name__]
         regex: '%s'
         action: keep
-`, iv, o.Target, Keep)
+      - source_labels: [__name__]
+        regex: '%s'
+        action: drop
+      # The kiosk label names the kiosk; every kiosk's instance is the same loopback address.
+      - regex: 'instance|job'
+        action: labeldrop
+`, iv, o.Target, Keep, Drop)
 }
 
 // Args is vmagent's command line: no secret on it (files only).
@@ -103,9 +111,9 @@ func Args(o Options) []string {
 	if mb <= 0 {
 		mb = provisioning.DefaultFleetBufferMB
 	}
-	flush := o.FlushInterval
+	flush := time.Duration(f.SendEvery)
 	if flush <= 0 {
-		flush = time.Second
+		flush = time.Duration(provisioning.DefaultFleetSendEvery)
 	}
 	args := []string{
 		"-promscrape.config=" + filepath.Join(dir, "scrape.yml"),

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -158,8 +159,15 @@ func Vmalert(t testing.TB, addr, rules, vm, am string, eval time.Duration) *Proc
 
 // Query runs an instant PromQL query against a Prometheus HTTP API at
 // addr and returns label sets with values.
-func Query(addr, q string) ([]Sample, error) {
-	resp, err := http.Get("http://" + addr + "/api/v1/query?" + url.Values{"query": {q}}.Encode())
+func Query(addr, q string) ([]Sample, error) { return QueryAt(addr, q, time.Time{}) }
+
+// QueryAt is Query at a time (zero: now).
+func QueryAt(addr, q string, at time.Time) ([]Sample, error) {
+	v := url.Values{"query": {q}}
+	if !at.IsZero() {
+		v.Set("time", strconv.FormatInt(at.Unix(), 10))
+	}
+	resp, err := http.Get("http://" + addr + "/api/v1/query?" + v.Encode())
 	if err != nil {
 		return nil, err
 	}
