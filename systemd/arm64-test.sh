@@ -63,6 +63,7 @@ if [ ! -f "$base/.sapar-arm64-root" ]; then
 	fi
 	echo "$incl" >"$base.new/.sapar-arm64-root"
 	mv "$base.new" "$base"
+	find "$CACHE" -maxdepth 1 -name 'arm64-bookworm-*' ! -path "$base" -exec rm -rf {} +
 	log "arm64 root made in $((SECONDS - s0)) s ($(du -sm "$base" | cut -f1) MB)"
 fi
 
