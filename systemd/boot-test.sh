@@ -309,7 +309,7 @@ start_printer() {
 	fi
 	local before
 	before=$(grep -c '^{"tty"' "$work/printer.jsonl")
-	"$work/virtual-printer" --profile TM-T20III --baud 38400 --out "$ART/slips" >>"$work/printer.jsonl" 2>>"$work/printer.err" &
+	"$work/virtual-printer" --profile TM-T20III --baud 38400 --out "$ART/slips/power-on-$((before + 1))" >>"$work/printer.jsonl" 2>>"$work/printer.err" &
 	printer_pid=$!
 	printer_tty=""
 	for _ in $(seq 50); do
