@@ -1,7 +1,6 @@
 package speech
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"sapar/content"
@@ -29,14 +30,33 @@ var speechVoices = map[string]string{
 // 4,000 letters; this keeps a runaway guide from tying up the CPU).
 const maxSpeechRunes = 8000
 
+// Read-aloud limits: one espeak-ng at a time (a Pi has little CPU to
+// spare), a short queue in front of it, and a few listeners at once. The
+// synthesis slot is held only while espeak-ng runs: what a listener has not
+// read yet waits in memory (a long guide is about 10 MB of WAV), so a client
+// that asks and never reads holds one stream, not the slot, until the
+// request ends (the UI server's write deadline cuts a stalled writer).
+const (
+	MaxWaiting = 4 // listeners waiting for the synthesis slot; more are told busy at once
+	MaxStreams = 3 // listeners being sent audio at once
+	// maxSpool bounds the unread WAV of one listener (maxSpeechRunes at
+	// 150 words a minute is under 25 MB at espeak-ng's 22 kHz).
+	maxSpool = 32 << 20
+	// maxSynthesis bounds one espeak-ng run.
+	maxSynthesis = 2 * time.Minute
+)
+
 // Speaker reads guides aloud with espeak-ng.
 type Speaker struct {
-	bin    string
-	voices map[string]string // kiosk language → espeak-ng voice, only those installed
-	sem    chan struct{}     // one synthesis at a time
+	bin     string
+	voices  map[string]string // kiosk language → espeak-ng voice, only those installed
+	sem     chan struct{}     // one synthesis at a time
+	streams chan struct{}     // listeners being sent audio (MaxStreams)
+	waiting atomic.Int32      // listeners waiting for sem
 }
 
-// ErrBusy: another synthesis held the slot for the whole wait.
+// ErrBusy: the queue was full, or another synthesis held the slot for the
+// whole wait.
 var ErrBusy = errors.New("read-aloud is busy")
 
 // New finds espeak-ng (bin "" looks on PATH, "-" turns speech off) and
@@ -68,7 +88,7 @@ func New(bin string) *Speaker {
 			}
 		}
 	}
-	sp := &Speaker{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1)}
+	sp := &Speaker{bin: bin, voices: map[string]string{}, sem: make(chan struct{}, 1), streams: make(chan struct{}, MaxStreams)}
 	for lang, v := range speechVoices {
 		if have[v] {
 			sp.voices[lang] = v
@@ -103,10 +123,14 @@ func (sp *Speaker) Voice(lang string) string {
 }
 
 // Speak streams text read in lang's voice to w as WAV, flushing as it goes
-// (flush may be nil). It waits up to wait for the one synthesis slot
-// (ErrBusy after that) and stops when ctx ends or w stops taking bytes.
-// The text reaches espeak-ng on stdin, never argv (not visible in ps), and
-// is never logged. started is called once espeak-ng runs, before any byte.
+// (flush may be nil). It waits up to wait for the one synthesis slot in a
+// queue of MaxWaiting (ErrBusy when the queue is full or the wait ends) and
+// stops when ctx ends or w fails (a stalled writer's deadline). espeak-ng
+// writes into a spool the listener drains at its own pace, so the slot is
+// free for the next listener once synthesis ends, however slowly this one
+// reads. The text reaches espeak-ng on stdin, never argv (not visible in
+// ps), and is never logged. started is called once espeak-ng runs, before
+// any byte.
 func (sp *Speaker) Speak(ctx context.Context, w io.Writer, flush func(), lang, text string, wait time.Duration, started func()) error {
 	voice := sp.Voice(lang)
 	if voice == "" {
@@ -115,45 +139,125 @@ func (sp *Speaker) Speak(ctx context.Context, w io.Writer, flush func(), lang, t
 	if lang == "kaa" {
 		text = kaaForKazakhVoice(text)
 	}
+	if err := sp.take(ctx, wait); err != nil {
+		return err
+	}
 	select {
-	case sp.sem <- struct{}{}:
-		defer func() { <-sp.sem }()
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(wait):
+	case sp.streams <- struct{}{}:
+		defer func() { <-sp.streams }()
+	default:
+		<-sp.sem
 		return ErrBusy
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sp.bin, "-v", voice, "-s", "150", "--stdout")
+	sctx, cancel := context.WithTimeout(ctx, maxSynthesis)
+	cmd := exec.CommandContext(sctx, sp.bin, "-v", voice, "-s", "150", "--stdout")
 	cmd.Stdin = strings.NewReader(text)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		cancel()
+		<-sp.sem
 		return fmt.Errorf("speech: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
+		cancel()
+		<-sp.sem
 		return fmt.Errorf("speech: espeak-ng did not start: %w", err)
 	}
 	started()
-	br := bufio.NewReaderSize(out, 32<<10)
-	buf := make([]byte, 32<<10)
+	sp2 := newSpool()
+	go func() { // synthesis: the slot is released when espeak-ng is done
+		defer func() { <-sp.sem }()
+		defer cancel()
+		sp2.fill(out)
+		cmd.Wait()
+	}()
+	defer cancel() // the listener left or failed: stop espeak-ng if it still runs
+	stop := context.AfterFunc(ctx, sp2.wake)
+	defer stop()
 	for {
-		n, rerr := br.Read(buf)
-		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				break // the page stopped listening
+		chunk, done := sp2.take(ctx)
+		if len(chunk) > 0 {
+			if _, err := w.Write(chunk); err != nil {
+				return nil // the page stopped listening (or stalled past the deadline)
 			}
 			if flush != nil {
 				flush()
 			}
 		}
-		if rerr != nil {
-			break
+		if done || ctx.Err() != nil {
+			return nil
 		}
 	}
-	cancel()
-	cmd.Wait()
-	return nil
+}
+
+// take waits for the synthesis slot, in a queue of at most MaxWaiting.
+func (sp *Speaker) take(ctx context.Context, wait time.Duration) error {
+	if sp.waiting.Add(1) > MaxWaiting {
+		sp.waiting.Add(-1)
+		return ErrBusy
+	}
+	defer sp.waiting.Add(-1)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case sp.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return ErrBusy
+	}
+}
+
+// spool holds the WAV espeak-ng has written and the listener not yet read.
+type spool struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	buf  []byte
+	done bool
+}
+
+func newSpool() *spool {
+	s := &spool{}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// fill copies r into the spool until EOF, an error or maxSpool unread bytes.
+func (s *spool) fill(r io.Reader) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		s.mu.Lock()
+		s.buf = append(s.buf, buf[:n]...)
+		full := len(s.buf) > maxSpool
+		if err != nil || full {
+			s.done = true
+		}
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		if err != nil || full {
+			return
+		}
+	}
+}
+
+// take hands the listener everything written so far, waiting for more
+// while synthesis runs; done once nothing more will come.
+func (s *spool) take(ctx context.Context) (chunk []byte, done bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.buf) == 0 && !s.done && ctx.Err() == nil {
+		s.cond.Wait()
+	}
+	chunk, s.buf = s.buf, nil
+	return chunk, s.done && len(chunk) == 0 || s.done && ctx.Err() != nil
+}
+
+func (s *spool) wake() {
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
 }
 
 var (

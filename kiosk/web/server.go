@@ -52,6 +52,36 @@ type Options struct {
 
 	// Espeak is espeak-ng for read-aloud: "" finds it on PATH, "-" turns read-aloud off.
 	Espeak string
+
+	// Limits bound connections and slow clients; zero fields take DefaultLimits.
+	Limits Limits
+}
+
+// Limits bound what clients can hold on the UI server. Each field names
+// the symptom it stops.
+type Limits struct {
+	// ReadTimeout: a client sending its body a byte a minute held the
+	// connection (and its goroutine) for ever.
+	ReadTimeout time.Duration
+	// WriteTimeout: a client that never read its answer held the handler.
+	// Long enough for the technician's test slip (90 s); read-aloud sets its
+	// own deadline per write (SpeakStall).
+	WriteTimeout time.Duration
+	// IdleTimeout: 5,000 idle keep-alive connections were held for ever
+	// (RSS 63 → 168 MB).
+	IdleTimeout time.Duration
+	// MaxConns caps open connections; more wait in the kernel's queue until
+	// one closes. The page itself uses a handful.
+	MaxConns int
+	// SpeakStall: a read-aloud listener that takes no bytes for this long is
+	// cut off (its stream slot is freed).
+	SpeakStall time.Duration
+}
+
+// DefaultLimits suit one kiosk page and a technician.
+func DefaultLimits() Limits {
+	return Limits{ReadTimeout: 15 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: 30 * time.Second,
+		MaxConns: 64, SpeakStall: 30 * time.Second}
 }
 
 // Server is the kiosk's local HTTP server.
@@ -216,9 +246,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.jobs.Run(ctx)
 	go s.switchWhenIdle(ctx)
 	defer s.jobs.Close() // after the worker has recorded its last job
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	lim := s.limits()
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: min(5*time.Second, lim.ReadTimeout), ReadTimeout: lim.ReadTimeout,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limitListener(ln, lim.MaxConns)) }()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

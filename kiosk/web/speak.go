@@ -25,16 +25,20 @@ func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusNotFound, "no voice for this language")
 		return
 	}
-	var flush func()
-	if fl, ok := w.(http.Flusher); ok {
-		flush = fl.Flush
-	}
-	err := sp.Speak(r.Context(), w, flush, g.Lang, speech.Text(g), 10*time.Second, func() {
+	rc := http.NewResponseController(w)
+	flush := func() { rc.Flush() }
+	// Each write gets its own deadline (the server's WriteTimeout is shorter
+	// than a long guide): a listener that stops reading is cut off.
+	var stalled bool
+	out := stallWriter{w: w, rc: rc, d: s.limits().SpeakStall, failed: &stalled}
+	err := sp.Speak(r.Context(), out, flush, g.Lang, speech.Text(g), 10*time.Second, func() {
 		s.metrics.ReadAloud(g.Lang)
 		w.Header().Set("Content-Type", "audio/wav")
 		w.Header().Set("Cache-Control", "no-store")
 	})
 	switch {
+	case stalled:
+		panic(http.ErrAbortHandler) // close the connection of a listener that stopped reading
 	case errors.Is(err, speech.ErrBusy):
 		httpx.Error(w, http.StatusServiceUnavailable, "read-aloud is busy")
 	case err != nil && r.Context().Err() == nil:
