@@ -101,10 +101,17 @@
   // Times are shown in the kiosk's provisioned zone (status clock.zone), not
   // the browser's: the session runs in UTC, the technician reads Bishkek time.
   var zone = '';
+  // A browser without Kyrgyz or Uzbek date data would fall back to US
+  // dates (12/1/2026, 3:29 PM): day.month.year and 24 h as in Russian then.
   var locales = { ru: 'ru-RU', ky: 'ky-KG', 'uz-Latn': 'uz-Latn-UZ', en: 'en-GB' };
+  function locale() {
+    var l = locales[lang] || 'en-GB';
+    try { if (Intl.DateTimeFormat.supportedLocalesOf([l]).length) return l; } catch (e) {}
+    return lang === 'en' ? 'en-GB' : 'ru-RU';
+  }
   function when(ts) {
     if (!ts || ts.indexOf('0001-') === 0) return '—';
-    try { return new Date(ts).toLocaleString(locales[lang] || 'en-GB', zone ? { timeZone: zone, timeZoneName: 'short' } : {}); } catch (e) { return new Date(ts).toLocaleString(); }
+    try { return new Date(ts).toLocaleString(locale(), zone ? { timeZone: zone, timeZoneName: 'short' } : {}); } catch (e) { return new Date(ts).toLocaleString(); }
   }
   function mib(n) { return n == null ? '—' : (n / 1048576).toFixed(0); }
 
@@ -238,7 +245,7 @@
       [t('ov.disk'), s.disk ? t('ov.disk_free', { free: mib(s.disk.free), total: mib(s.disk.total) }) : '—'],
       [t('ov.uptime'), s.uptime], [t('ov.heartbeat'), s.heartbeat_age ? t('ov.ago', { age: s.heartbeat_age }) : t('ov.none_yet')]]);
     dl($('#printer'), [[t('pr.device'), p.device], [t('pr.profile'), profileLine(pp, p)],
-      [t('pr.model'), pp && pp.model ? pp.model : t('pr.model_unknown')],
+      [t('pr.model'), pp && pp.model ? pp.model : t(pp && pp.calibrated ? 'pr.model_unknown' : 'pr.model_not_asked')],
       [t('pr.baud'), t('pr.baud_value', { baud: p.baud })], [t('pr.state'), pstate(p.state) + (p.error ? ' — ' + p.error : '')],
       [t('pr.checked'), when(p.checked)], [t('pr.slips'), p.slips], [t('pr.failed'), p.failed],
       [t('pr.paper'), p.paper_mm != null ? t('pr.metres', { m: (p.paper_mm / 1000).toFixed(2) }) : '—'],
