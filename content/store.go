@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5: the default build needs no cgo
 )
@@ -69,12 +70,27 @@ type Store struct {
 	prepared map[string]*sql.Stmt // search's fixed queries (see stmt)
 }
 
+// StoreMaxOpenConns bounds the connections (and descriptors on index.db)
+// an open store holds: 200 concurrent searches opened 200 of them.
+const StoreMaxOpenConns = 4
+
 // OpenStore opens (creating if needed) the index at path and brings its
 // schema up to date.
 func OpenStore(path string) (*Store, error) {
 	// Reads are memory-mapped: a search touches pages all over the FTS
 	// index, and a read system call per page was a tenth of its time.
-	return openStore(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)")
+	s, err := openStore(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)")
+	if err != nil {
+		return nil, err
+	}
+	// A kiosk serves one person: a few connections answer every search
+	// (more only contend for the same cores), the rest wait their turn.
+	// Idle ones stay open, each with its prepared searches, and are closed
+	// after minutes of nobody searching.
+	s.db.SetMaxOpenConns(StoreMaxOpenConns)
+	s.db.SetMaxIdleConns(StoreMaxOpenConns)
+	s.db.SetConnMaxIdleTime(10 * time.Minute)
+	return s, nil
 }
 
 // BuildStore creates a new index at path for a one-off build: no journal
