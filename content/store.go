@@ -11,11 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"sapar/content/migrate"
+
 	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5: the default build needs no cgo
 )
 
-// migrations is the ordered schema history: schema version = len(migrations).
-// Each runs in its own transaction. Search columns hold Fold()ed text; the
+// migrations is the ordered schema history, applied by content/migrate
+// (each in its own transaction; schema version = len(migrations)). Search columns hold Fold()ed text; the
 // texts table holds what is shown.
 var migrations = []string{
 	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,31 +129,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) migrate() error {
-	var v int
-	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
-		return fmt.Errorf("content: read schema version: %w", err)
-	}
-	if v > len(migrations) {
-		return fmt.Errorf("content: index schema %d is newer than this kiosk (%d): rebuild the index", v, len(migrations))
-	}
-	for i := v; i < len(migrations); i++ {
-		tx, err := s.db.Begin()
-		if err != nil {
-			return fmt.Errorf("content: migration %d: %w", i+1, err)
-		}
-		if _, err := tx.Exec(migrations[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("content: migration %d: %w", i+1, err)
-		}
-		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("content: migration %d: %w", i+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("content: migration %d: %w", i+1, err)
-		}
-	}
-	return nil
+	return migrate.Apply(context.Background(), s.db, "content: index", migrations)
 }
 
 // Replace swaps the whole content for set in one transaction: readers see
