@@ -310,18 +310,19 @@ func stackPSS(cage int) map[string]int {
 	return out
 }
 
-// processKind names a process for the table: the program, and Chromium's
-// --type (renderer, gpu-process, utility, zygote) when it has one.
+// processKind names a process for the table: its executable, and
+// Chromium's --type (renderer, gpu-process, utility, zygote) when it has one
+// (Chromium rewrites its command line into one space-separated string).
 func processKind(pid int) string {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-	if len(args) == 0 || args[0] == "" {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
 		return fmt.Sprintf("pid %d", pid)
 	}
-	kind := filepath.Base(args[0])
+	kind := filepath.Base(exe)
 	if kind == "chromium" {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 		kind = "chromium browser"
-		for _, a := range args[1:] {
+		for _, a := range strings.Fields(strings.ReplaceAll(string(b), "\x00", " ")) {
 			if v, ok := strings.CutPrefix(a, "--type="); ok {
 				kind = "chromium " + v
 			}
