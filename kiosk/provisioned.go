@@ -228,7 +228,7 @@ func (r *running) serve(ctx context.Context) error {
 		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
 		Place: cfg.Kiosk.Name, Notice: r.notice, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
-		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Metrics: reg,
+		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Opened: r.opened, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
 		return err
@@ -249,6 +249,15 @@ func (r *running) serve(ctx context.Context) error {
 	go func() { serveDone <- srv.Serve(sctx, r.ln) }()
 	r.cleanup.push(func() { sstop(); <-serveDone })
 	return k.waitHTTP(ctx)
+}
+
+// opened is how often each guide was opened here in the last 30 days.
+func (r *running) opened(ctx context.Context) map[string]int64 {
+	m, err := r.counter.Opened(ctx, r.k.o.Now().Add(-30*24*time.Hour))
+	if err != nil {
+		r.log.Warn("usage: guides opened", "err", err)
+	}
+	return m
 }
 
 // watchContent follows STATE/content/current: any swap (this process's

@@ -151,3 +151,21 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 	}
 	http.NotFound(w, r)
 }
+
+// handlePopular lists what to offer when a search finds nothing (or before
+// anything is typed): the guides most opened at this kiosk, then the rest
+// by how many languages they are written in — never an empty list while
+// there is content. GET /api/popular?lang=L → [{id, title, summary, …}].
+func (s *Server) handlePopular(w http.ResponseWriter, r *http.Request) {
+	var opened map[string]int64
+	if s.opt.Opened != nil {
+		opened = s.opt.Opened(r.Context())
+	}
+	list, err := s.Store().Popular(r.Context(), langOf(r), opened, 0)
+	if err != nil {
+		s.opt.Log.Error("popular guides", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "content is not available")
+		return
+	}
+	httpx.JSON(w, http.StatusOK, list)
+}

@@ -21,6 +21,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/guides", s.handleList)
 	mux.HandleFunc("GET /api/guides/{id}", s.handleGuide)
 	mux.HandleFunc("GET /api/search", s.handleSearch)
+	mux.HandleFunc("GET /api/popular", s.handlePopular)
 	mux.HandleFunc("GET /api/qr", s.handleQR)
 	// Contacts, agency check, countries (directory.go).
 	mux.HandleFunc("GET /api/contacts", s.handleContacts)

@@ -44,6 +44,10 @@ type Options struct {
 	Maintenance http.Handler
 	// Heartbeat is told each page heartbeat (the watchdog's page check); nil: ignored.
 	Heartbeat func(time.Time)
+	// Opened says how often each guide was opened at this kiosk lately
+	// (usage counts): the order of what the search screen offers when
+	// nothing fits. nil: the content's own order.
+	Opened func(ctx context.Context) map[string]int64
 
 	// Metrics is the kiosk's metric registry (kiosk/metrics: usage counters
 	// and the health read at scrape), served as /metrics; nil makes one
