@@ -18,27 +18,51 @@ const (
 	CheckExpired   = "expired"   // listed as licensed, but valid_until has passed
 	CheckNotFound  = "not_found" // no agency of that name or number in the registry
 	CheckTooShort  = "too_short" // fewer than 3 letters or digits: nothing was looked up
+	// CheckSimilar: no entry has exactly that name or licence number, but
+	// some names begin alike or are spelt alike. Never a verdict: the
+	// reader compares the licence number on the contract («ала» once
+	// answered "licensed" for «Ала-Тоо Кадр»).
+	CheckSimilar = "similar"
+	// CheckUnavailable: the kiosk has no real registry (a production kiosk
+	// on the sample content, or none at all): it cannot check; the screen
+	// points to the official registry and the help desk. The server decides
+	// this (Registry says what the index holds).
+	CheckUnavailable = "cannot_check"
+)
+
+// What the index's registry is (AgencyResult.Registry).
+const (
+	RegistryOfficial = "official" // entries from the licensing bodies
+	RegistrySample   = "sample"   // any entry is fictional: no answer is a real check
+	RegistryEmpty    = "empty"    // no registry in the content
 )
 
 // How a registry entry matched the query.
 const (
 	MatchLicence = "licence" // the licence number, whatever its punctuation or script
-	MatchName    = "name"    // every word of the query starts a word of the name (either script)
-	MatchNear    = "near"    // a similar name (a letter or two differ): check the spelling carefully
+	MatchName    = "name"    // the whole registered name (either script, case, punctuation and legal form aside)
+	MatchPrefix  = "prefix"  // every word of the query starts a word of the name: a candidate, not a verdict
+	MatchNear    = "near"    // a similar name (a letter or two differ): a candidate, not a verdict
 )
+
+// exactMatch: only these matches give a verdict.
+func exactMatch(m string) bool { return m == MatchLicence || m == MatchName }
 
 // AgencyMatch is one registry entry found by a check.
 type AgencyMatch struct {
 	Agency
 	Effective string `json:"effective"` // the entry's status today: licensed, suspended, revoked or expired
-	Match     string `json:"match"`     // licence, name or near
+	Match     string `json:"match"`     // licence, name (both exact: a verdict), prefix or near (candidates)
 }
 
 // AgencyResult is the answer to an agency check.
 type AgencyResult struct {
-	Status  string        `json:"status"` // Check* constants: the best match's Effective status
-	Sample  bool          `json:"sample"` // a match is fictional sample data: say so on screen
-	Matches []AgencyMatch `json:"matches"`
+	// Status is a Check* constant: the exact match's Effective status,
+	// similar when only candidates were found, not_found or too_short.
+	Status   string        `json:"status"`
+	Sample   bool          `json:"sample"`   // a match is fictional sample data: say so on screen
+	Registry string        `json:"registry"` // Registry*: what the index holds
+	Matches  []AgencyMatch `json:"matches"`  // exact matches first, then candidates
 }
 
 // maxAgencyMatches is a screenful of matches.
@@ -72,6 +96,12 @@ func matchAgency(a *Agency, qWords []string, qLicence string) string {
 	if len(qWords) == 0 {
 		return ""
 	}
+	whole := strings.Join(qWords, " ")
+	for _, name := range []string{a.Name, a.NameTranslit} {
+		if name != "" && strings.Join(nameWords(name), " ") == whole {
+			return MatchName
+		}
+	}
 	best := ""
 	for _, name := range []string{a.Name, a.NameTranslit} {
 		if name == "" {
@@ -98,7 +128,7 @@ func matchAgency(a *Agency, qWords []string, qLicence string) string {
 			}
 		}
 		if all {
-			return MatchName
+			return MatchPrefix
 		}
 		if near {
 			best = MatchNear
@@ -176,7 +206,7 @@ func CheckAgencySet(agencies []*Agency, query string, today time.Time) AgencyRes
 	if utf8.RuneCountInString(query) > MaxQueryRunes {
 		query = string([]rune(query)[:MaxQueryRunes])
 	}
-	res := AgencyResult{Matches: []AgencyMatch{}}
+	res := AgencyResult{Matches: []AgencyMatch{}, Registry: registryKind(agencies)}
 	qLicence := foldLicence(query)
 	qWords := nameWords(query)
 	if len(qWords) > 12 {
@@ -186,7 +216,7 @@ func CheckAgencySet(agencies []*Agency, query string, today time.Time) AgencyRes
 		res.Status = CheckTooShort
 		return res
 	}
-	rank := map[string]int{MatchLicence: 0, MatchName: 1, MatchNear: 2}
+	rank := map[string]int{MatchLicence: 0, MatchName: 1, MatchPrefix: 2, MatchNear: 3}
 	for _, a := range agencies {
 		m := matchAgency(a, qWords, qLicence)
 		if m == "" {
@@ -207,11 +237,28 @@ func CheckAgencySet(agencies []*Agency, query string, today time.Time) AgencyRes
 		}
 		return res
 	}
-	res.Status = res.Matches[0].Effective
+	res.Status = CheckSimilar
+	if exactMatch(res.Matches[0].Match) {
+		res.Status = res.Matches[0].Effective
+	}
 	for _, m := range res.Matches {
 		res.Sample = res.Sample || m.Sample
 	}
 	return res
+}
+
+// registryKind says whether a registry is real: one fictional entry makes
+// every answer from it a demonstration.
+func registryKind(agencies []*Agency) string {
+	if len(agencies) == 0 {
+		return RegistryEmpty
+	}
+	for _, a := range agencies {
+		if a.Sample {
+			return RegistrySample
+		}
+	}
+	return RegistryOfficial
 }
 
 // Agencies returns the whole registry as indexed, in source order.
@@ -236,8 +283,9 @@ func (s *Store) Agencies(ctx context.Context) ([]*Agency, error) {
 	return out, rows.Err()
 }
 
-// CheckAgency looks an agency up in the registry by name (in either
-// script, with small misspellings) or licence number. It never fails on
+// CheckAgency looks an agency up in the registry by its exact registered
+// name (in either script) or licence number; beginnings of names and small
+// misspellings are listed as candidates (status similar), never as a verdict. It never fails on
 // odd input; an error means the index did not answer.
 func (s *Store) CheckAgency(ctx context.Context, query string, today time.Time) (AgencyResult, error) {
 	list, err := s.Agencies(ctx)

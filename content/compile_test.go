@@ -57,7 +57,7 @@ func TestBundleRoundTrip(t *testing.T) {
 	if err := st.Replace(context.Background(), got, "test-1"); err != nil {
 		t.Fatal(err)
 	}
-	if res, _ := st.CheckAgency(context.Background(), "Жибек Жолу", checkDay); res.Status != CheckLicensed {
+	if res, _ := st.CheckAgency(context.Background(), "Жибек Жолу Тревел Ворк", checkDay); res.Status != CheckLicensed {
 		t.Fatalf("agency check on a bundle-built index: %+v", res)
 	}
 }

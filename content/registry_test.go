@@ -38,21 +38,28 @@ func TestAgencyCheck(t *testing.T) {
 		status, lic string // lic: licence number of the first match, "" for none
 		match       string
 	}{
-		{"Cyrillic name finds the entry registered in Cyrillic", "Жибек Жолу", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchName},
-		{"Latin transliteration finds the Cyrillic entry", "Jibek Jolu", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchName},
-		{"misspelt transliteration is a near match", "Jibek Joly", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchNear},
-		{"Cyrillic query finds the Uzbek Latin entry", "Ипак Йўли", checkDay, CheckLicensed, "SAMPLE-UZ-0001", MatchName},
-		{"ASCII apostrophe finds the U+02BB spelling", "ipak yo'li", checkDay, CheckLicensed, "SAMPLE-UZ-0001", MatchName},
+		{"exact Cyrillic name gives the verdict", "Жибек Жолу Тревел Ворк", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchName},
+		{"exact Latin transliteration gives the verdict for the Cyrillic entry", "jibek jolu travel work", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchName},
+		{"legal form and SAMPLE mark aside, the name is exact", "ОсОО SAMPLE Жибек Жолу Тревел Ворк", checkDay, CheckLicensed, "SAMPLE-KG-0001", MatchName},
+		{"three letters «ала» are never a verdict", "ала", checkDay, CheckSimilar, "SAMPLE-KG-0002", MatchPrefix},
+		{"the beginning of a name is only similar", "Жибек Жолу", checkDay, CheckSimilar, "SAMPLE-KG-0001", MatchPrefix},
+		{"misspelt transliteration is only similar", "Jibek Joly", checkDay, CheckSimilar, "SAMPLE-KG-0001", MatchNear},
+		{"one letter off the whole name is only similar", "Жибек Жолу Тревел Ворх", checkDay, CheckSimilar, "SAMPLE-KG-0001", MatchNear},
+		{"exact Cyrillic query finds the Uzbek Latin entry", "Ипак Йўли Иш", checkDay, CheckLicensed, "SAMPLE-UZ-0001", MatchName},
+		{"ASCII apostrophe finds the U+02BB spelling", "ipak yo'li ish", checkDay, CheckLicensed, "SAMPLE-UZ-0001", MatchName},
+		{"«Samarqand» alone is only similar", "Samarqand", checkDay, CheckSimilar, "SAMPLE-UZ-0002", MatchPrefix},
 		{"licence number as written", "SAMPLE-KG-0003", checkDay, CheckSuspended, "SAMPLE-KG-0003", MatchLicence},
 		{"licence number without prefix and dashes", "kg 0003", checkDay, CheckSuspended, "SAMPLE-KG-0003", MatchLicence},
 		{"licence number typed in Cyrillic letters", "КГ-0003", checkDay, CheckSuspended, "SAMPLE-KG-0003", MatchLicence},
-		{"revoked licence says revoked", "Kerben", checkDay, CheckRevoked, "SAMPLE-KG-0004", MatchName},
+		{"licence number of a licensed agency", "SAMPLE-KG-0002", checkDay, CheckLicensed, "SAMPLE-KG-0002", MatchLicence},
+		{"revoked licence says revoked", "Kerben Staff", checkDay, CheckRevoked, "SAMPLE-KG-0004", MatchName},
+		{"a revoked agency's first word is only similar", "Kerben", checkDay, CheckSimilar, "SAMPLE-KG-0004", MatchPrefix},
 		{"licence past valid_until says expired", "Ала-Тоо Кадр", time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC), CheckExpired, "SAMPLE-KG-0002", MatchName},
 		{"licence valid on its last day", "Ала-Тоо Кадр", time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC), CheckLicensed, "SAMPLE-KG-0002", MatchName},
 		{"unknown agency is not in the registry", "Golden Bridge Recruit", checkDay, CheckNotFound, "", ""},
 		{"legal form alone finds nothing", "ОсОО", checkDay, CheckTooShort, "", ""},
 		{"two letters are too short to check", "ab", checkDay, CheckTooShort, "", ""},
-		{"FTS syntax is just text", `"kerben*" -- ;`, checkDay, CheckRevoked, "SAMPLE-KG-0004", MatchName},
+		{"FTS syntax is just text", `"kerben*" -- ;`, checkDay, CheckSimilar, "SAMPLE-KG-0004", MatchPrefix},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,8 +79,15 @@ func TestAgencyCheck(t *testing.T) {
 			if res.Matches[0].LicenceNo != tc.lic || res.Matches[0].Match != tc.match {
 				t.Fatalf("first match %s (%s), want %s (%s)", res.Matches[0].LicenceNo, res.Matches[0].Match, tc.lic, tc.match)
 			}
-			if !res.Sample || !res.Matches[0].Sample {
+			if !res.Sample || !res.Matches[0].Sample || res.Registry != RegistrySample {
 				t.Fatal("a fictional sample entry must carry the sample flag")
+			}
+			if !exactMatch(tc.match) {
+				for _, m := range res.Matches {
+					if exactMatch(m.Match) {
+						t.Fatalf("a similar answer with an exact match %+v", m)
+					}
+				}
 			}
 		})
 	}
@@ -176,8 +190,12 @@ func FuzzAgencyCheck(f *testing.F) {
 		res := CheckAgencySet(set.Agencies, q, checkDay)
 		switch res.Status {
 		case CheckLicensed, CheckSuspended, CheckRevoked, CheckExpired:
-			if len(res.Matches) == 0 {
-				t.Fatalf("status %s without a match", res.Status)
+			if len(res.Matches) == 0 || !exactMatch(res.Matches[0].Match) {
+				t.Fatalf("status %s without an exact match: %+v", res.Status, res.Matches)
+			}
+		case CheckSimilar:
+			if len(res.Matches) == 0 || exactMatch(res.Matches[0].Match) {
+				t.Fatalf("similar without candidates or with an exact match: %+v", res.Matches)
 			}
 		case CheckNotFound, CheckTooShort:
 			if len(res.Matches) != 0 {
