@@ -352,3 +352,83 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 }
 
 func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// The first-start screen before any provisioning speaks Russian (no
+// provisioning file yet to choose), switches to Kyrgyz on a tap, and
+// says in the technician's words why a stick's file was refused.
+func TestFirstStartScreenInTechnicianLanguages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	chrome := techChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	tmp := t.TempDir()
+	pubFile, _, _ := provisioning.GenerateSigningKey()
+	pubKey, _ := provisioning.ParsePublicKey(pubFile)
+	usb := filepath.Join(tmp, "media")
+	os.MkdirAll(filepath.Join(usb, "STICK"), 0o755)
+	k, err := Start(ctx, RunOptions{StateDir: filepath.Join(tmp, "state"), Addr: "127.0.0.1:0", ProvisioningKey: pubKey,
+		ContentSeed: filepath.Join(tmp, "none"), USBRoot: usb, Log: kiosktest.QuietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	shots := os.Getenv("SAPAR_ARTIFACTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	shots = filepath.Join(shots, "first-start")
+	os.MkdirAll(shots, 0o755)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1080, 1920))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+		return s
+	}
+	shot := func(name string) {
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(90))
+		if err == nil {
+			os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		}
+	}
+	do(chromedp.Navigate(k.URL), chromedp.WaitVisible(`#setup .step[data-step="1"] button`))
+	if got := text(`#setup .step[data-step="1"] h2`); got != "1. Этот киоск ещё не настроен" {
+		t.Errorf("first-start title %q, want Russian", got)
+	}
+	shot("1-ru")
+	// A file signed with another key: refused, in the technician's words.
+	_, other, _ := provisioning.GenerateSigningKey()
+	otherKey, _ := provisioning.ParsePrivateKey(other)
+	example, _ := os.ReadFile("../provisioning/example.yaml")
+	os.WriteFile(filepath.Join(usb, "STICK", "site.yaml"), example, 0o644)
+	os.WriteFile(filepath.Join(usb, "STICK", "site.yaml.sig"), provisioning.Sign(otherKey, example), 0o644)
+	do(chromedp.Click(`#setup .step[data-step="1"] button[data-next="2"]`), chromedp.WaitVisible(`#setup-err`))
+	if got := text(`#setup-err`); !strings.HasPrefix(got, "Отклонено: ") {
+		t.Errorf("refusal %q, want the Russian prefix", got)
+	}
+	shot("2-refused-ru")
+	do(chromedp.Click(`#langs button[data-lang="ky"]`))
+	if got := text(`#setup .step[data-step="2"] h2`); got != "2. USB-флешканы салыңыз" {
+		t.Errorf("step 2 in Kyrgyz %q", got)
+	}
+	if got := text(`#setup-err`); !strings.HasPrefix(got, "Четке кагылды: ") {
+		t.Errorf("refusal in Kyrgyz %q", got)
+	}
+	shot("3-refused-ky")
+}

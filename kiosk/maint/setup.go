@@ -199,7 +199,7 @@ func (sp *Setup) scan() *provisioning.State {
 			continue
 		}
 		if err != nil {
-			sp.set(func(s *SetupState) { s.Phase, s.Error, s.File = "waiting", err.Error(), d })
+			sp.set(func(s *SetupState) { s.Phase, s.Error, s.ErrorCode, s.File = "waiting", err.Error(), "", d })
 			found = true
 			continue
 		}
@@ -212,14 +212,17 @@ func (sp *Setup) scan() *provisioning.State {
 			continue
 		}
 		sp.set(func(s *SetupState) {
-			s.Phase, s.File, s.Error, s.Message = "provisioning", path, "", "checking the signature and the settings"
+			s.Phase, s.File, s.Error, s.ErrorCode, s.Message = "provisioning", path, "", "", "checking the signature and the settings"
 		})
 		st, err := sp.provision(path)
 		if err != nil {
 			sp.o.Log.Warn("setup: provisioning file refused", "file", path, "err", err)
 			sp.mu.Lock()
 			sp.lastTried = id
-			sp.st.Phase, sp.st.Error, sp.st.Message = "waiting", err.Error(), ""
+			sp.st.Phase, sp.st.Error, sp.st.Message, sp.st.ErrorCode = "waiting", err.Error(), "", ""
+			if errors.Is(err, provisioning.ErrBadSignature) {
+				sp.st.ErrorCode = "setup.bad_signature"
+			}
 			sp.mu.Unlock()
 			continue
 		}
@@ -233,7 +236,7 @@ func (sp *Setup) scan() *provisioning.State {
 	if !found {
 		sp.set(func(s *SetupState) {
 			if s.Phase == "waiting" && s.File != "" {
-				s.File, s.Error = "", ""
+				s.File, s.Error, s.ErrorCode = "", "", ""
 			}
 		})
 	}

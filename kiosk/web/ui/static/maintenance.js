@@ -144,7 +144,7 @@
       e.hidden = !s.error;
       text(e, s.error ? t('setup.refused', { error: s.error_code ? t(s.error_code) : s.error }) : '');
       text($('#setup-msg'), s.phase === 'provisioning' ? t('setup.checking', { file: s.file })
-        : (s.file && !s.error ? t('setup.found', { file: s.file }) : t('setup.none')));
+        : (s.file ? t('setup.found', { file: s.file }) : t('setup.none')));
       if (s.phase === 'starting' || s.phase === 'running') {
         showStep(3);
         text($('#kiosk-name'), s.kiosk_name); text($('#kiosk-id'), s.kiosk_id); text($('#device-id'), s.device_id);
