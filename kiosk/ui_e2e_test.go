@@ -220,7 +220,7 @@ func TestJourneys(t *testing.T) {
 			b.do(chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
 			b.shot("keyboard-" + j.lang)
 			b.typeKeys(j.search...)
-			b.do(chromedp.WaitVisible(`#query-results button.item`))
+			b.do(chromedp.WaitVisible(`#query-results > .list button.item`))
 			b.shot("search-" + j.lang)
 			if got := strings.TrimSpace(b.text(`#query`)); got != j.wantInQuery {
 				t.Errorf("query box shows %q, want %q", got, j.wantInQuery)
@@ -313,7 +313,7 @@ func TestSmallDisplay(t *testing.T) {
 		t.Errorf("digits layer: typed %q, want 12viza", got)
 	}
 	b.shot("pi-search-kaa")
-	b.do(chromedp.WaitVisible(`#query-results button.item`))
+	b.do(chromedp.WaitVisible(`#query-results > .list button.item`))
 	b.eval(`(document.querySelector('#query-results').dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})), '')`)
 	b.do(chromedp.WaitVisible(`#keyboard-unfold`))
 	if h := b.eval(`String(document.querySelector('.results').getBoundingClientRect().height > 250)`); h != "true" {
@@ -325,6 +325,27 @@ func TestSmallDisplay(t *testing.T) {
 		chromedp.WaitVisible(`#open-search`), chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
 	b.shot("pi-keyboard-ur")
 	b.fitsSmallScreen("Urdu")
+}
+
+// Someone who cannot spell is never left with a blank area: before
+// typing, after a search that finds nothing, the screen offers the guides
+// read most at this kiosk and the stage tiles to tap.
+func TestSearchOffersWhenNothingFits(t *testing.T) {
+	d := startDemo(t, 90*time.Second)
+	ctx := browser(t)
+	b := &page{t: t, ctx: ctx}
+	b.do(chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`),
+		chromedp.Click(`#attract`), chromedp.WaitVisible(`button[data-lang="ru"]`), chromedp.Click(`button[data-lang="ru"]`),
+		chromedp.WaitVisible(`#open-search`), chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
+	b.do(chromedp.WaitVisible(`#offered button.item`), chromedp.WaitVisible(`#offered button[data-stage]`))
+	b.shot("search-offered-before-typing-ru")
+	b.typeKeys("щ", "щ", "ъ", "ъ", "ж")
+	b.do(chromedp.WaitVisible(`#no-results`), chromedp.WaitVisible(`#offered button.item`))
+	b.shot("search-nothing-found-ru")
+	if got := b.text(`#popular-here`); got != "С чего начать" { // the demo has no counts: not "often read here"
+		t.Errorf("the offer is headed %q, want «С чего начать»", got)
+	}
+	b.do(chromedp.Click(`#offered button.item`), chromedp.WaitVisible(`#print`))
 }
 
 // fitsSmallScreen: the query line, some room for results and the whole
@@ -354,7 +375,7 @@ func TestIdleResetWipesTheSession(t *testing.T) {
 		chromedp.Click(`#btn-help`), chromedp.Click(`#toggle-large`), chromedp.Click(`#toggle-contrast`), chromedp.Click(`#dialog-close`),
 		chromedp.Click(`#open-search`), chromedp.WaitVisible(`#keyboard`))
 	b.typeKeys("و", "ی", "ز", "ا")
-	b.do(chromedp.WaitVisible(`#query-results button.item`), chromedp.Click(`#query-results button.item`), chromedp.WaitVisible(`#print`))
+	b.do(chromedp.WaitVisible(`#query-results > .list button.item`), chromedp.Click(`#query-results button.item`), chromedp.WaitVisible(`#print`))
 	b.eval(`(document.querySelector('#main').scrollTop = 400, '')`)
 	b.do(chromedp.WaitVisible(`body[data-idle-limit]`))
 	if l := b.eval(`document.body.dataset.idleLimit`); l != "9" {

@@ -155,11 +155,17 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 // handlePopular lists what to offer when a search finds nothing (or before
 // anything is typed): the guides most opened at this kiosk, then the rest
 // by how many languages they are written in — never an empty list while
-// there is content. GET /api/popular?lang=L → [{id, title, summary, …}].
+// there is content. GET /api/popular?lang=L → {"counted": bool, "guides":
+// [{id, title, summary, …}]}; counted says the order comes from this
+// kiosk's counts (the page words its heading accordingly).
 func (s *Server) handlePopular(w http.ResponseWriter, r *http.Request) {
 	var opened map[string]int64
 	if s.opt.Opened != nil {
 		opened = s.opt.Opened(r.Context())
+	}
+	counted := false
+	for _, n := range opened {
+		counted = counted || n > 0
 	}
 	list, err := s.Store().Popular(r.Context(), langOf(r), opened, 0)
 	if err != nil {
@@ -167,5 +173,5 @@ func (s *Server) handlePopular(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusInternalServerError, "content is not available")
 		return
 	}
-	httpx.JSON(w, http.StatusOK, list)
+	httpx.JSON(w, http.StatusOK, map[string]any{"counted": counted, "guides": list})
 }

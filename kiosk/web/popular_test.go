@@ -31,9 +31,16 @@ func TestPopularNeverEmpty(t *testing.T) {
 			}
 			rec := httptest.NewRecorder()
 			srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/api/popular?lang=ky", nil))
-			var list []struct{ ID, Title string }
-			if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != 200 {
+			var offer struct {
+				Counted bool
+				Guides  []struct{ ID, Title string }
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &offer); err != nil || rec.Code != 200 {
 				t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
+			}
+			list := offer.Guides
+			if offer.Counted != (tc.opened != nil) {
+				t.Errorf("counted %v with counts %v: the heading would claim what the kiosk did not count", offer.Counted, tc.opened)
 			}
 			if len(list) == 0 {
 				t.Fatal("nothing offered")

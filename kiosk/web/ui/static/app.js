@@ -171,12 +171,17 @@
     return [head, grid];
   }
 
+  // stageTiles: a guide list per stage of the journey, and all guides.
+  function stageTiles() {
+    return el('div', { class: 'tiles' },
+      boot.stages.map((s) => el('button', { class: 'tile', 'data-stage': s, onclick: () => go('list', { stage: s }) }, icon(s), el('span', {}, t('stage.' + s)))),
+      el('button', { class: 'tile', 'data-stage': '', onclick: () => go('list', { stage: '' }) }, icon('all'), el('span', {}, t('allGuides'))));
+  }
+
   function renderHome() {
     bar('Sapar');
     const search = el('button', { class: 'searchbox', id: 'open-search', onclick: () => go('search') }, icon('search'), t('searchPlaceholder'));
-    const tiles = el('div', { class: 'tiles' },
-      boot.stages.map((s) => el('button', { class: 'tile', 'data-stage': s, onclick: () => go('list', { stage: s }) }, icon(s), el('span', {}, t('stage.' + s)))),
-      el('button', { class: 'tile', 'data-stage': '', onclick: () => go('list', { stage: '' }) }, icon('all'), el('span', {}, t('allGuides'))));
+    const tiles = stageTiles();
     const more = el('div', { class: 'tiles more' },
       el('button', { class: 'tile', id: 'open-agency', onclick: () => go('agency') }, icon('agency'), el('span', {}, t('agency'))),
       el('button', { class: 'tile', id: 'open-countries', onclick: () => go('countries') }, icon('country'), el('span', {}, t('countries'))),
@@ -229,10 +234,12 @@
       const l = (g.links || []).find((x) => x.url === a.getAttribute('href'));
       if (l) showQR(g.id, l); else dialog(el('div', { id: 'qr-panel' }, el('p', {}, t('linkNotAllowed')), closeButton()));
     });
-    const contacts = (g.contacts || []).length ? el('section', { class: 'contacts' }, el('h2', ui(), t('contacts')),
-      el('div', { class: 'list' }, g.contacts.map(contactCard))) : null;
+    const desk = helpDeskCard();
+    const contacts = (g.contacts || []).length || desk ? el('section', { class: 'contacts' }, el('h2', ui(), t('contacts')),
+      el('div', { class: 'list' }, desk, (g.contacts || []).map(contactCard))) : null;
+    const unchecked = g.reviewed ? null : el('p', Object.assign({ class: 'unreviewed', id: 'not-reviewed' }, ui()), t('notReviewed'));
     return el('article', { class: 'guide', lang: g.lang, dir },
-      el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null,
+      el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null, unchecked,
       steps, tools, links, contacts, el('h2', ui(), t('moreInfo')), body);
   }
 
@@ -289,7 +296,8 @@
   audio.addEventListener('timeupdate', () => { if (!audio.paused) lastActivity = Date.now(); });
 
   // ---- typing screens: a query line, results, and the on-screen keyboard at the bottom ----
-  function typingScreen(field, fetcher, id) {
+  // whenEmpty (optional) fills the results when nothing is typed yet.
+  function typingScreen(field, fetcher, id, whenEmpty) {
     const box = el('div', { class: 'query', id, dir: 'auto' });
     const results = el('div', { class: 'results', id: id + '-results' });
     const update = () => {
@@ -298,10 +306,15 @@
       const gen = renderGen;
       timers.search = setTimeout(async () => {
         const text = S[field];
-        if (!text.trim()) { results.replaceChildren(); return; }
+        if (!text.trim()) {
+          let nodes = [];
+          if (whenEmpty) { try { nodes = await whenEmpty(); } catch (e) { nodes = [stageTiles()]; } }
+          if (gen === renderGen && !S[field].trim()) results.replaceChildren(...[].concat(nodes));
+          return;
+        }
         let nodes;
         try { nodes = await fetcher(text); } catch (e) { nodes = el('p', { class: 'error' }, t('loadError')); }
-        if (gen === renderGen && text === S[field]) results.replaceChildren(nodes);
+        if (gen === renderGen && text === S[field]) results.replaceChildren(...[].concat(nodes));
       }, 150);
     };
     const kbd = keyboard((k) => {
@@ -318,29 +331,69 @@
     return [box, results, kbd];
   }
 
-  function renderSearch() {
-    bar(t('search'));
-    return typingScreen('query', async (text) => itemList(await api('/api/search?' + q({ lang: S.lang, q: text })), 'search'), 'query');
+  // Search never leaves a blank area for someone who cannot spell: with
+  // nothing typed, nothing found or a failed search it offers the guides
+  // most read at this kiosk and the stage tiles.
+  async function offered() {
+    let offer = { counted: false, guides: [] };
+    try { offer = await api('/api/popular?' + q({ lang: S.lang })); } catch (e) { /* the stage tiles still show */ }
+    const popular = offer.guides || [];
+    return el('section', { id: 'offered' },
+      popular.length ? el('h2', { id: 'popular-here' }, t(offer.counted ? 'popularHere' : 'startWith')) : null,
+      popular.length ? itemList(popular) : null, stageTiles());
   }
 
+  function renderSearch() {
+    bar(t('search'));
+    return typingScreen('query', async (text) => {
+      let items;
+      try { items = await api('/api/search?' + q({ lang: S.lang, q: text })); } catch (e) { return [el('p', { class: 'error' }, t('loadError'))].concat(await offered()); }
+      if (items && items.length) return itemList(items, 'search');
+      return [el('p', { id: 'no-results', class: 'empty' }, t('noResults'))].concat(await offered());
+    }, 'query', offered);
+  }
+
+  // The agency check: a verdict only for an exact name or licence number;
+  // candidates (beginnings, misspellings) are listed without any status or
+  // colour; sample data says so in the verdict itself; a kiosk without a
+  // real registry says it cannot check and points to the help desk.
   function renderAgency() {
     bar(t('agency'));
-    const words = { licensed: 'agencyLicensed', suspended: 'agencySuspended', revoked: 'agencyRevoked', expired: 'agencyExpired', not_found: 'agencyNotFound', too_short: 'agencyTooShort' };
+    const words = { licensed: 'agencyLicensed', suspended: 'agencySuspended', revoked: 'agencyRevoked', expired: 'agencyExpired',
+      not_found: 'agencyNotFound', too_short: 'agencyTooShort', similar: 'agencySimilar', cannot_check: 'agencyCannotCheck' };
+    const exact = (m) => m.match === 'licence' || m.match === 'name';
     return [el('p', { class: 'prompt' }, t('agencyPrompt'))].concat(typingScreen('agencyQuery', async (text) => {
       const r = await api('/api/agency?' + q({ lang: S.lang, q: text }));
-      const bad = r.status !== 'licensed';
-      const head = el('p', { class: 'verdict ' + (bad ? 'bad' : 'good'), id: 'agency-verdict', 'data-status': r.status }, t(words[r.status] || 'agencyNotFound'));
-      return el('div', {}, head, (r.matches || []).map((m) => el('div', { class: 'card agency ' + m.effective, 'data-status': m.effective },
-        el('b', {}, m.name), m.name_translit ? el('div', {}, m.name_translit) : null,
-        el('div', {}, t('licenceNo') + ': ', el('span', { dir: 'ltr' }, m.licence_no), ' · ', m.country),
-        el('div', { class: 'status' }, t(words[m.effective] || 'agencyNotFound'),
-          m.valid_until ? ' (' + t('validUntil', { date: m.valid_until }) + ')' : ''),
-        m.match === 'near' ? el('div', { class: 'near' }, t('agencyNear')) : null,
-        m.sample ? el('small', {}, t('sampleData')) : null)),
+      const tone = r.status === 'licensed' ? (r.sample ? 'neutral' : 'good') : ['similar', 'cannot_check', 'too_short'].includes(r.status) || r.sample ? 'neutral' : 'bad';
+      const head = el('p', { class: 'verdict ' + tone, id: 'agency-verdict', 'data-status': r.status, 'data-sample': r.sample ? '1' : '0' },
+        t(words[r.status] || 'agencyNotFound'),
+        r.sample ? el('span', { class: 'sample-check', id: 'agency-sample' }, t('agencySampleCheck')) : null);
+      const name = (m) => [el('b', {}, m.name), m.name_translit ? el('div', {}, m.name_translit) : null,
+        el('div', {}, t('licenceNo') + ': ', el('span', { dir: 'ltr' }, m.licence_no), ' · ', m.country)];
+      return el('div', {}, head, (r.matches || []).map((m) => exact(m)
+        ? el('div', { class: 'card agency ' + m.effective, 'data-status': m.effective, 'data-match': m.match }, ...name(m),
+          el('div', { class: 'status' }, t(words[m.effective] || 'agencyNotFound'),
+            m.valid_until ? ' (' + t('validUntil', { date: m.valid_until }) + ')' : ''),
+          m.sample ? el('small', {}, t('sampleData')) : null)
+        : el('div', { class: 'card agency candidate', 'data-match': m.match }, ...name(m), m.sample ? el('small', {}, t('sampleData')) : null)),
+      r.status === 'cannot_check' ? helpDeskCard() : null,
       r.next && (r.next.steps || []).length ? el('section', { class: 'steps', lang: r.next.lang, dir: isRTL(r.next.lang) ? 'rtl' : 'ltr' },
         el('h2', {}, t('steps')), el('ol', {}, r.next.steps.map((x) => el('li', {}, x)))) : null,
       (r.registries || []).map((g) => qrButton(g.name, g.url, g.qr, 'registry-' + g.country)));
     }, 'agency-query'));
+  }
+
+  // helpDeskCard: the kiosk site's own help desk (provisioning help_desk);
+  // the demo's says it is a sample, not a real number.
+  function helpDeskCard() {
+    const h = boot.helpDesk || {};
+    if (!h.name && !h.phone && !h.address) return null;
+    return el('div', { class: 'card contact helpdesk', id: 'help-desk' },
+      el('b', {}, t('helpDesk')), h.name ? el('div', {}, h.name) : null,
+      h.phone ? el('div', {}, t('phone') + ': ', el('span', { dir: 'ltr', class: 'phone' }, h.phone)) : null,
+      h.hours ? el('div', {}, t('hours') + ': ' + h.hours) : null,
+      h.address ? el('div', {}, h.address) : null,
+      h.sample ? el('small', { class: 'sample-check' }, t('helpDeskSample')) : null);
   }
 
   async function renderCountries() {
