@@ -46,6 +46,11 @@ type Registry struct {
 	agency, readAloud                                    *prometheus.CounterVec
 }
 
+// PrintReasons are the failure reasons the print queue gives
+// (printqueue.FailureReason, interrupted, expired); another short code is
+// counted as it is, anything else as "other".
+var PrintReasons = []string{"paper-out", "cover-open", "offline", "timeout", "error", "interrupted", "expired", "other"}
+
 // Closed label sets (anything else is "other" or "und").
 var (
 	sessionEvents = []string{"start", "language", "idle-reset"}
@@ -81,6 +86,16 @@ func New(o Options) *Registry {
 	r.chosen = vec(LanguagesChosen, "Languages chosen in the picker.", "lang")
 	r.agency = vec(AgencyChecks, "Lookups in the list of licensed recruitment agencies, by result.", "result")
 	r.readAloud = vec(ReadAloud, "Guides read aloud, by language.", "lang")
+	// Closed label sets start at 0, so the fleet database sees the first
+	// event as an increase (a series born at 1 is not one to Prometheus).
+	for _, reason := range PrintReasons {
+		r.failures.WithLabelValues(reason)
+	}
+	for _, ev := range sessionEvents {
+		r.sessions.WithLabelValues(ev)
+	}
+	r.agency.WithLabelValues("found")
+	r.agency.WithLabelValues("not-found")
 	r.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

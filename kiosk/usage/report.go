@@ -75,6 +75,8 @@ type Report struct {
 	Agency        [2]int64         // found, not found
 	ByHourOfDay   [24]int64        // sessions by local hour of day
 	Detail        []DetailLine     // hour × topic × language
+	// MinCount is set by Suppress: cells under it are Hidden.
+	MinCount int64
 }
 
 // GuideLine is one topic's use.

@@ -21,12 +21,18 @@ import (
 	"sapar/provisioning"
 )
 
-const reportUsage = `Usage: sapar report (--state DIR | --merge A.csv B.csv …) (--csv [--out FILE] | --html OUT.html) [flags]
+const reportUsage = `Usage: sapar report (--state DIR | --merge A.csv B.csv … | --prometheus URL) (--csv [--out FILE] | --table [--out FILE] | --html OUT.html) [flags]
   information-needs report from the kiosk's anonymous usage counts
   --state DIR       read DIR/usage.db of this kiosk
   --merge           the arguments are CSV exports of several kiosks (sapar report --csv): one fleet report
-  --csv             write the counts as CSV (to stdout, or --out FILE)
-  --html OUT        write a self-contained HTML report with charts to OUT
+  --prometheus URL  query the fleet database (VictoriaMetrics or Prometheus base URL) with increase()
+  --by GROUP        with --prometheus: fleet (default), kiosk, city or place — one report per group
+  --match LABELS    with --prometheus: only these kiosks, e.g. 'city="Osh"'
+  --csv             write the raw hourly counts as CSV (to stdout, or --out FILE): for --merge, not for publishing
+  --table           write the report's tables as CSV, small counts suppressed (to stdout, or --out FILE)
+  --html OUT        write a self-contained HTML report with charts to OUT (with --by: also OUT-GROUP.html each)
+  --min-count N     counts under N show as "<N", and enough others that they cannot be worked out from
+                    totals (default 5; 1 shows everything — never for a published report)
   --from, --to      first and last day, YYYY-MM-DD (default: the last 30 days)
   --tz ZONE         time zone for days and hours (default: the kiosk's; UTC for --merge)
   --content INDEX   content index (index.db) for guide titles and stages
@@ -38,7 +44,9 @@ func runReport(e env) int { return reportCmd(e, time.Now) }
 
 type reportFlags struct {
 	state, out, html, from, to, tz, contentIndex, lang string
-	csv, merge                                         bool
+	prometheus, by, match                              string
+	csv, merge, table                                  bool
+	minCount                                           int64
 	files                                              []string
 }
 
@@ -49,6 +57,11 @@ func parseReportFlags(args []string) (reportFlags, error) {
 	fl.StringVar(&f.state, "state", "", "")
 	fl.BoolVar(&f.merge, "merge", false, "")
 	fl.BoolVar(&f.csv, "csv", false, "")
+	fl.BoolVar(&f.table, "table", false, "")
+	fl.StringVar(&f.prometheus, "prometheus", "", "")
+	fl.StringVar(&f.by, "by", "fleet", "")
+	fl.StringVar(&f.match, "match", "", "")
+	fl.Int64Var(&f.minCount, "min-count", usagedb.DefaultMinCount, "")
 	fl.StringVar(&f.out, "out", "", "")
 	fl.StringVar(&f.html, "html", "", "")
 	fl.StringVar(&f.from, "from", "", "")
@@ -67,19 +80,33 @@ func parseReportFlags(args []string) (reportFlags, error) {
 		f.files = append(f.files, fl.Arg(0))
 		args = fl.Args()[1:]
 	}
+	sources := 0
+	for _, on := range []bool{f.merge, f.state != "", f.prometheus != ""} {
+		if on {
+			sources++
+		}
+	}
 	switch {
-	case f.merge && f.state != "":
-		return f, errors.New("give --state DIR or --merge FILES, not both")
+	case sources > 1:
+		return f, errors.New("give one of --state DIR, --merge FILES or --prometheus URL")
+	case f.prometheus != "" && !slices.Contains([]string{"fleet", "kiosk", "city", "place"}, f.by):
+		return f, fmt.Errorf("--by %q: give fleet, kiosk, city or place", f.by)
+	case f.prometheus == "" && (f.by != "fleet" || f.match != ""):
+		return f, errors.New("--by and --match go with --prometheus")
+	case f.minCount < 1:
+		return f, errors.New("--min-count is at least 1")
+	case f.csv && f.table:
+		return f, errors.New("give --csv or --table, not both")
 	case f.merge && len(f.files) == 0:
 		return f, errors.New("--merge needs the CSV files to merge")
 	case !f.merge && len(f.files) > 0:
 		return f, fmt.Errorf("unexpected argument %q (CSV files go with --merge)", f.files[0])
-	case !f.merge && f.state == "":
-		return f, errors.New("need --state DIR or --merge FILES")
-	case !f.csv && f.html == "":
-		return f, errors.New("need --csv or --html OUT")
-	case f.out != "" && !f.csv:
-		return f, errors.New("--out goes with --csv (--html takes its own file name)")
+	case sources == 0:
+		return f, errors.New("need --state DIR, --merge FILES or --prometheus URL")
+	case !f.csv && !f.table && f.html == "":
+		return f, errors.New("need --csv, --table or --html OUT")
+	case f.out != "" && !f.csv && !f.table:
+		return f, errors.New("--out goes with --csv or --table (--html takes its own file name)")
 	}
 	return f, nil
 }
@@ -157,11 +184,57 @@ func reportCmd(e env, now func() time.Time) int {
 		if len(kiosks) == 1 {
 			title = "Fleet report, 1 kiosk"
 		}
+	} else if f.prometheus != "" {
+		group := f.by
+		if group == "fleet" {
+			group = "kiosk" // to list the kiosks; added up below
+		}
+		src := usagedb.FleetSource{URL: f.prometheus, Group: group, Match: f.match}
+		if rows, err = src.Rows(e.ctx, from, to, now()); err != nil {
+			return fail("%v: check --prometheus (the database's base URL, e.g. http://metrics.mrc.example.org:8428)", err)
+		}
+		rows = usagereport.Clean(rows)
+		for _, r := range rows {
+			if !slices.Contains(kiosks, r.Kiosk) {
+				kiosks = append(kiosks, r.Kiosk)
+			}
+		}
+		slices.Sort(kiosks)
+		title = fmt.Sprintf("Fleet report, %d kiosks", len(kiosks))
+		if f.by != "fleet" && f.by != "kiosk" {
+			title = fmt.Sprintf("Fleet report, %d %s groups", len(kiosks), f.by)
+		}
 	} else {
 		rows, err = readUsageDB(e, f.state, from, to)
 		if err != nil {
 			return fail("%v", err)
 		}
+	}
+	// The groups a --by report is split into (one group, "", otherwise).
+	groups := []string{""}
+	if f.prometheus != "" && f.by != "fleet" {
+		groups = append(groups, kiosks...)
+	}
+	rowsOf := func(g string) []usagedb.Row {
+		if g == "" {
+			return rows
+		}
+		var rs []usagedb.Row
+		for _, r := range rows {
+			if r.Kiosk == g {
+				rs = append(rs, r)
+			}
+		}
+		return rs
+	}
+	groupName := func(g string) string {
+		if g == "" {
+			return "fleet"
+		}
+		return g
+	}
+	if f.state != "" {
+		groupName = func(string) string { return kioskID }
 	}
 
 	if f.csv {
@@ -175,18 +248,39 @@ func reportCmd(e env, now func() time.Time) int {
 			return fail("%v: choose another --out", err)
 		}
 	}
-	if f.html != "" {
-		rep := usagereport.Build(rows, from, to, loc)
-		cat := reportCatalog(e, f, rep)
+	if f.table {
 		var buf bytes.Buffer
-		if err := usagereport.HTML(&buf, usagereport.Data{Title: title, Kiosks: kiosks, Report: rep, Guides: cat, Generated: now()}); err != nil {
-			return fail("%v", err)
+		for i, g := range groups {
+			rep := usagedb.Suppress(usagereport.Build(rowsOf(g), from, to, loc), f.minCount)
+			if err := usagedb.WriteTable(&buf, i == 0, groupName(g), rep); err != nil {
+				return fail("table: %v", err)
+			}
 		}
-		if err := atomicfile.Write(f.html, buf.Bytes(), 0o644); err != nil {
-			return fail("%v: choose another file for --html", err)
+		if f.out == "" {
+			e.stdout.Write(buf.Bytes())
+		} else if err := atomicfile.Write(f.out, buf.Bytes(), 0o644); err != nil {
+			return fail("%v: choose another --out", err)
 		}
-		fmt.Fprintf(e.stderr, "sapar report: wrote %s (%d sessions, %s … %s)\n", f.html, rep.Sessions,
-			from.In(loc).Format(time.DateOnly), to.Add(-time.Second).In(loc).Format(time.DateOnly))
+	}
+	if f.html != "" {
+		for _, g := range groups {
+			rep := usagedb.Suppress(usagereport.Build(rowsOf(g), from, to, loc), f.minCount)
+			cat := reportCatalog(e, f, rep)
+			name, t, ks := f.html, title, kiosks
+			if g != "" {
+				name = strings.TrimSuffix(f.html, ".html") + "-" + g + ".html"
+				t, ks = fmt.Sprintf("%s %s", f.by, g), nil
+			}
+			var buf bytes.Buffer
+			if err := usagereport.HTML(&buf, usagereport.Data{Title: t, Kiosks: ks, Report: rep, Guides: cat, Generated: now()}); err != nil {
+				return fail("%v", err)
+			}
+			if err := atomicfile.Write(name, buf.Bytes(), 0o644); err != nil {
+				return fail("%v: choose another file for --html", err)
+			}
+			fmt.Fprintf(e.stderr, "sapar report: wrote %s (%s sessions, %s … %s)\n", name, usagereport.Count(rep.Sessions, rep.MinCount),
+				from.In(loc).Format(time.DateOnly), to.Add(-time.Second).In(loc).Format(time.DateOnly))
+		}
 	}
 	return exitOK
 }

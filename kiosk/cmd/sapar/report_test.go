@@ -122,7 +122,7 @@ func TestReportFromState(t *testing.T) {
 		u.Session()
 	})
 	out := filepath.Join(t.TempDir(), "r.html")
-	code, _, errs := reportRun(t, "--state", state, "--html", out, "--tz", "Asia/Bishkek")
+	code, _, errs := reportRun(t, "--state", state, "--html", out, "--tz", "Asia/Bishkek", "--min-count", "1")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -160,7 +160,7 @@ func TestReportMerge(t *testing.T) {
 		{Hour: h, Metric: usagedb.MetricSearch, Lang: "ky", Detail: "found", Count: 1},
 	})
 	out := filepath.Join(dir, "fleet.html")
-	code, _, errs := reportRun(t, "--merge", a, b, "--html", out)
+	code, _, errs := reportRun(t, "--merge", a, b, "--html", out, "--min-count", "1")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -209,8 +209,13 @@ func TestReportBadInput(t *testing.T) {
 		{"empty file", []string{"--merge", bad("e.csv", ""), "--csv"}, exitFailure, "not a usage CSV"},
 		{"csv file missing", []string{"--merge", filepath.Join(dir, "gone.csv"), "--csv"}, exitFailure, "gone.csv"},
 		{"no flags", nil, exitUsage, "need --state"},
-		{"no output chosen", []string{"--state", empty}, exitUsage, "need --csv or --html"},
-		{"state and merge", []string{"--state", empty, "--merge", "a.csv", "--csv"}, exitUsage, "not both"},
+		{"no output chosen", []string{"--state", empty}, exitUsage, "need --csv, --table or --html"},
+		{"state and merge", []string{"--state", empty, "--merge", "a.csv", "--csv"}, exitUsage, "give one of"},
+		{"prometheus and state", []string{"--state", empty, "--prometheus", "http://127.0.0.1:1", "--table"}, exitUsage, "give one of"},
+		{"by without prometheus", []string{"--state", empty, "--table", "--by", "city"}, exitUsage, "go with --prometheus"},
+		{"by something unknown", []string{"--prometheus", "http://127.0.0.1:1", "--table", "--by", "street"}, exitUsage, "fleet, kiosk, city or place"},
+		{"min-count zero", []string{"--state", empty, "--table", "--min-count", "0"}, exitUsage, "at least 1"},
+		{"fleet database not answering", []string{"--prometheus", "http://127.0.0.1:1", "--table"}, exitFailure, "check --prometheus"},
 		{"merge without files", []string{"--merge", "--csv"}, exitUsage, "needs the CSV files"},
 		{"stray argument", []string{"--state", empty, "--csv", "extra"}, exitUsage, "unexpected argument"},
 		{"bad day", []string{"--state", empty, "--csv", "--from", "27/11/2026"}, exitUsage, "YYYY-MM-DD"},
@@ -228,6 +233,37 @@ func TestReportBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(empty, "usage.db")); err == nil {
 		t.Error("report created usage.db in a state without one")
+	}
+}
+
+// Small counts never reach a published report, neither directly nor by
+// subtraction from a total (table and HTML alike).
+func TestReportSuppressesSmallCounts(t *testing.T) {
+	dir := t.TempDir()
+	h := reportNow.Add(-5 * time.Hour).Truncate(time.Hour)
+	a := writeCSV(t, dir, "osh.csv", "osh-airport-01", []usagedb.Row{
+		{Hour: h, Metric: usagedb.MetricSession, Count: 40},
+		{Hour: h, Metric: usagedb.MetricLanguage, Lang: "ky", Count: 30},
+		{Hour: h, Metric: usagedb.MetricLanguage, Lang: "ru", Count: 8},
+		{Hour: h, Metric: usagedb.MetricLanguage, Lang: "ur", Count: 2}, // one Urdu reader: never shown
+		{Hour: h, Metric: usagedb.MetricSearch, Lang: "ky", Detail: "none", Count: 3},
+	})
+	code, table, errs := reportRun(t, "--merge", a, "--table")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"fleet,languages,ur,,<5", "fleet,languages,ru,,<5", "fleet,languages,ky,,30", "fleet,sessions,,,40", "fleet,searches,ky,none,<5"} {
+		if !strings.Contains(table, want+"\n") {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+	out := filepath.Join(dir, "r.html")
+	if code, _, errs := reportRun(t, "--merge", a, "--html", out); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	page, _ := os.ReadFile(out)
+	if !strings.Contains(string(page), "&lt;5") || strings.Contains(string(page), ">2<") || strings.Contains(string(page), ">8<") {
+		t.Errorf("the HTML report shows a small count or one recoverable from the total")
 	}
 }
 

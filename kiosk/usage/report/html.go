@@ -93,24 +93,28 @@ func HTML(w io.Writer, d Data) error {
 	}
 	var searches, unmet, failed int64
 	for _, s := range r.Searches {
-		searches += s[0] + s[1]
-		unmet += s[1]
+		searches += shown(s[0]) + shown(s[1])
+		unmet += shown(s[1])
 	}
 	for _, n := range r.PrintFailures {
-		failed += n
+		failed += shown(n)
 	}
 	var opened int64
 	for _, g := range r.Guides {
-		opened += g.Total
+		opened += shown(g.Total)
+	}
+	k := r.MinCount
+	if k > 1 {
+		v.Suppressed = fmt.Sprintf("So that nobody can be singled out, a count under %d is shown as \"<%d\", and so are enough others that it cannot be worked out by subtraction; totals add up the counts shown.", k, k)
 	}
 	v.Figures = []figure{
-		{"sessions", r.Sessions, "people who started using the kiosk"},
-		{"guides opened", opened, ""},
-		{"searches", searches, ""},
-		{"searches with no result", unmet, percent(unmet, searches) + " of searches"},
-		{"slips printed", r.PrintsOK, fmt.Sprintf("%d failed", failed)},
-		{"agency checks", r.Agency[0] + r.Agency[1], fmt.Sprintf("%d not found in the registry", r.Agency[1])},
-		{"idle resets", r.IdleResets, "sessions wiped after nobody touched the screen"},
+		{"sessions", Count(r.Sessions, k), "people who started using the kiosk"},
+		{"guides opened", fmt.Sprint(opened), ""},
+		{"searches", fmt.Sprint(searches), ""},
+		{"searches with no result", fmt.Sprint(unmet), percent(unmet, searches) + " of searches"},
+		{"slips printed", Count(r.PrintsOK, k), fmt.Sprintf("%d failed", failed)},
+		{"agency checks", fmt.Sprint(shown(r.Agency[0]) + shown(r.Agency[1])), Count(r.Agency[1], k) + " not found in the registry"},
+		{"idle resets", Count(r.IdleResets, k), "sessions wiped after nobody touched the screen"},
 	}
 	v.Charts = []svgChart{
 		guidesByLanguage(r, d.Guides, d.TopGuides),
@@ -132,13 +136,22 @@ type view struct {
 	Title, From, To, Zone, Generated string
 	Kiosks                           []string
 	Figures                          []figure
+	Suppressed                       string // how small counts are shown
 	Charts                           []svgChart
 }
 
 type figure struct {
 	Name  string
-	N     int64
+	N     string
 	Extra string
+}
+
+// Count shows a count, or "<min" for one Suppress hid.
+func Count(n, min int64) string {
+	if n == usage.Hidden {
+		return fmt.Sprintf("<%d", max(min, 1))
+	}
+	return fmt.Sprint(n)
 }
 
 func cleanKiosks(ids []string) []string {
@@ -211,7 +224,7 @@ func hbars(id, title, note, empty string, legend []legendItem, rows []barRow) sv
 	for _, r := range rows {
 		var t int64
 		for _, s := range r.Segs {
-			t += s.N
+			t += shown(s.N)
 		}
 		max = maxOf(max, t)
 	}
@@ -245,7 +258,7 @@ func hbars(id, title, note, empty string, legend []legendItem, rows []barRow) sv
 		c.Texts = append(c.Texts, svgText{X: labelW - 8, Y: y + 13, Anchor: "end", S: shorten(r.Label, 40)})
 		x := labelW
 		for _, s := range r.Segs {
-			if s.N == 0 {
+			if s.N <= 0 { // none, or hidden by Suppress
 				continue
 			}
 			w := int((s.N*barMaxW + max/2) / max)
@@ -308,7 +321,7 @@ func langsIn(ms ...map[string]int64) []string {
 	var out []string
 	for _, l := range languageOrder {
 		for _, m := range ms {
-			if m[l] > 0 {
+			if m[l] != 0 { // counted, or hidden by Suppress
 				out = append(out, l)
 				break
 			}
@@ -339,7 +352,7 @@ func guidesByLanguage(r usage.Report, cat Catalog, top int) svgChart {
 	for i, g := range guides {
 		id := cleanID(g.Topic, maxLabel)
 		row := barRow{Label: cat.title(id), Tip: cat.title(id) + " (" + id + ")",
-			Value: fmt.Sprintf("%d opened · %d printed", g.Total, g.Prints)}
+			Value: Count(g.Total, r.MinCount) + " opened · " + Count(g.Prints, r.MinCount) + " printed"}
 		for _, l := range langs {
 			row.Segs = append(row.Segs, seg{langName(l), langColour[l], byLang[i][l]})
 		}
@@ -356,7 +369,12 @@ func guidesByLanguage(r usage.Report, cat Catalog, top int) svgChart {
 func cleanLangMap(m map[string]int64) map[string]int64 {
 	out := map[string]int64{}
 	for k, n := range m {
-		out[cleanLang(k)] += n
+		l := cleanLang(k)
+		if n == usage.Hidden || out[l] == usage.Hidden {
+			out[l] = usage.Hidden
+			continue
+		}
+		out[l] += n
 	}
 	return out
 }
@@ -372,12 +390,12 @@ func guidesByStage(r usage.Report, cat Catalog) svgChart {
 		id := cleanID(g.Topic, maxLabel)
 		for _, s := range cat.stages(id) {
 			per[s] = append(per[s], line{id, g.Total})
-			totals[s] += g.Total
+			totals[s] += shown(g.Total)
 		}
 	}
 	var rows []barRow
 	for _, s := range append(slices.Clone(content.Stages), noStage) {
-		if totals[s] == 0 {
+		if totals[s] == 0 && len(per[s]) == 0 {
 			continue
 		}
 		rows = append(rows, barRow{Header: true, Label: stageNames[s], Value: fmt.Sprintf("%d times a guide of this stage was opened", totals[s])})
@@ -388,7 +406,7 @@ func guidesByStage(r usage.Report, cat Catalog) svgChart {
 		}
 		for _, x := range l {
 			rows = append(rows, barRow{Label: cat.title(x.id), Tip: stageNames[s] + ": " + cat.title(x.id),
-				Segs: []seg{{"opened", stageColour[s], x.n}}, Value: fmt.Sprint(x.n)})
+				Segs: []seg{{"opened", stageColour[s], x.n}}, Value: Count(x.n, r.MinCount)})
 		}
 	}
 	return hbars("guides-by-stage", "Most opened guides, by stage of the journey",
@@ -400,16 +418,22 @@ func sessionsByHour(r usage.Report, loc *time.Location) svgChart {
 	c := svgChart{ID: "sessions-by-hour", Title: "Sessions by hour of day (" + loc.String() + ")",
 		Note: "When people use the kiosk: all days of the period added up, by the local hour they started.", W: chartW}
 	var max int64
+	hidden := false
 	for _, n := range r.ByHourOfDay {
 		max = maxOf(max, n)
+		hidden = hidden || n == usage.Hidden
 	}
-	if max == 0 {
+	if max == 0 && !hidden {
 		c.Empty = "No session in this period."
 		return c
 	}
+	max = maxOf(max, 1)
 	const top, plotH, colW, left = 20, 180, 34, 40
 	for h, n := range r.ByHourOfDay {
 		x := left + h*colW
+		if n == usage.Hidden {
+			c.Texts = append(c.Texts, svgText{X: x + colW/2, Y: top + plotH - 4, Anchor: "middle", Class: "value", S: Count(n, r.MinCount)})
+		}
 		if n > 0 {
 			bh := int((n*plotH + max/2) / max)
 			if bh < 2 {
@@ -431,8 +455,8 @@ func sessionsByHour(r usage.Report, loc *time.Location) svgChart {
 func unmetSearches(r usage.Report) svgChart {
 	found, none := map[string]int64{}, map[string]int64{}
 	for l, s := range r.Searches {
-		found[cleanLang(l)] += s[0]
-		none[cleanLang(l)] += s[1]
+		found[cleanLang(l)] = addCount(found[cleanLang(l)], s[0])
+		none[cleanLang(l)] = addCount(none[cleanLang(l)], s[1])
 	}
 	langs := langsIn(found, none)
 	slices.SortStableFunc(langs, func(a, b string) int { return cmp.Compare(none[b], none[a]) })
@@ -440,7 +464,7 @@ func unmetSearches(r usage.Report) svgChart {
 	for _, l := range langs {
 		rows = append(rows, barRow{Label: langName(l), Tip: langName(l),
 			Segs:  []seg{{"no result", colourBad, none[l]}, {"found something", colourDim, found[l]}},
-			Value: fmt.Sprintf("%d of %d found nothing (%s)", none[l], none[l]+found[l], percent(none[l], none[l]+found[l]))})
+			Value: fmt.Sprintf("%s of %s found nothing", Count(none[l], r.MinCount), countSum(r.MinCount, none[l], found[l])) + percentShown(none[l], found[l])})
 	}
 	return hbars("unmet-searches", "Searches with no result, by language",
 		"What people looked for and the kiosk could not answer. The words typed are never kept — only that a search found nothing, and in which language. Many unmet searches in one language suggest guides missing in that language, or titles worded differently from how people ask.",
@@ -451,7 +475,7 @@ func languagesChosen(r usage.Report) svgChart {
 	m := cleanLangMap(r.Languages)
 	var rows []barRow
 	for _, l := range langsIn(m) {
-		rows = append(rows, barRow{Label: langName(l), Segs: []seg{{langName(l), langColour[l], m[l]}}, Value: fmt.Sprint(m[l])})
+		rows = append(rows, barRow{Label: langName(l), Segs: []seg{{langName(l), langColour[l], m[l]}}, Value: Count(m[l], r.MinCount)})
 	}
 	slices.SortStableFunc(rows, func(a, b barRow) int { return cmp.Compare(b.Segs[0].N, a.Segs[0].N) })
 	return hbars("languages", "Languages chosen", "How often each language was picked on the first screen.",
@@ -465,7 +489,7 @@ func guideSources(r usage.Report) svgChart {
 			if _, ok := sourceNames[k]; !ok {
 				k = "other"
 			}
-			m[k] += n
+			m[k] += shown(n)
 		}
 	}
 	var rows []barRow
@@ -481,12 +505,12 @@ func guideSources(r usage.Report) svgChart {
 
 func prints(r usage.Report) svgChart {
 	rows := []barRow{}
-	if r.PrintsOK > 0 {
-		rows = append(rows, barRow{Label: reasonName("ok"), Segs: []seg{{reasonName("ok"), colourOK, r.PrintsOK}}, Value: fmt.Sprint(r.PrintsOK)})
+	if r.PrintsOK != 0 {
+		rows = append(rows, barRow{Label: reasonName("ok"), Segs: []seg{{reasonName("ok"), colourOK, r.PrintsOK}}, Value: Count(r.PrintsOK, r.MinCount)})
 	}
 	fail := map[string]int64{}
 	for k, n := range r.PrintFailures {
-		fail[cleanID(k, 32)] += n
+		fail[cleanID(k, 32)] = addCount(fail[cleanID(k, 32)], n)
 	}
 	keys := make([]string, 0, len(fail))
 	for k := range fail {
@@ -494,7 +518,7 @@ func prints(r usage.Report) svgChart {
 	}
 	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(fail[b], fail[a]), cmp.Compare(a, b)) })
 	for _, k := range keys {
-		rows = append(rows, barRow{Label: "failed: " + reasonName(k), Segs: []seg{{reasonName(k), colourBad, fail[k]}}, Value: fmt.Sprint(fail[k])})
+		rows = append(rows, barRow{Label: "failed: " + reasonName(k), Segs: []seg{{reasonName(k), colourBad, fail[k]}}, Value: Count(fail[k], r.MinCount)})
 	}
 	return hbars("prints", "Printed slips, and why printing failed",
 		"Paper out or a printer that does not answer means a technician visit; the person could still scan the QR code on the screen.",
@@ -503,13 +527,44 @@ func prints(r usage.Report) svgChart {
 
 func agencyChecks(r usage.Report) svgChart {
 	var rows []barRow
-	if r.Agency[0]+r.Agency[1] > 0 {
+	if r.Agency[0] != 0 || r.Agency[1] != 0 {
 		rows = []barRow{
-			{Label: "found in the registry", Segs: []seg{{"found", colourOK, r.Agency[0]}}, Value: fmt.Sprint(r.Agency[0])},
-			{Label: "not found", Segs: []seg{{"not found", colourBad, r.Agency[1]}}, Value: fmt.Sprint(r.Agency[1])},
+			{Label: "found in the registry", Segs: []seg{{"found", colourOK, r.Agency[0]}}, Value: Count(r.Agency[0], r.MinCount)},
+			{Label: "not found", Segs: []seg{{"not found", colourBad, r.Agency[1]}}, Value: Count(r.Agency[1], r.MinCount)},
 		}
 	}
 	return hbars("agency-checks", "Recruitment agency checks",
 		"People checking whether an agency is licensed. \"Not found\" means the name or licence number they entered is not in the registry the kiosk carries — possibly an unlicensed recruiter.",
 		"No agency was checked in this period.", nil, rows)
+}
+
+func shown(n int64) int64 { return usage.Shown(n) }
+
+// addCount adds a cell to a running figure: hidden stays hidden.
+func addCount(a, b int64) int64 {
+	if a == usage.Hidden || b == usage.Hidden {
+		return usage.Hidden
+	}
+	return a + b
+}
+
+// countSum shows a sum of cells: "<k" only when all of them are hidden.
+func countSum(k int64, ns ...int64) string {
+	var t int64
+	all := true
+	for _, n := range ns {
+		t += shown(n)
+		all = all && n == usage.Hidden
+	}
+	if all {
+		return Count(usage.Hidden, k)
+	}
+	return fmt.Sprint(t)
+}
+
+func percentShown(none, found int64) string {
+	if none < 0 || found < 0 {
+		return ""
+	}
+	return " (" + percent(none, none+found) + ")"
 }
