@@ -227,7 +227,7 @@ func (r *running) serve(ctx context.Context) error {
 	reg := metrics.New(metrics.Options{Now: k.o.Now, Health: metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now,
 		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: r.notice, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
+		Place: cfg.Kiosk.Name, Notice: r.notice, HelpDesk: helpDesk(cfg), Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
 		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Opened: r.opened, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
@@ -364,4 +364,13 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), e
 		hs.Shutdown(sctx)
 		<-done
 	}, nil
+}
+
+// helpDesk is the provisioned site contact as the UI server prints it.
+func helpDesk(cfg *provisioning.Config) web.HelpDesk {
+	if cfg.HelpDesk == nil {
+		return web.HelpDesk{}
+	}
+	h := cfg.HelpDesk
+	return web.HelpDesk{Name: h.Name, Phone: h.Phone, Hours: h.Hours, Address: h.Address}
 }

@@ -44,7 +44,10 @@ type Config struct {
 	Technician  Technician `json:"technician"`
 	Metrics     Metrics    `json:"metrics"`
 	Fleet       *Fleet     `json:"fleet,omitempty"` // nil: metrics are not pushed (fleet.go)
-	location    *time.Location
+	// HelpDesk is the site's own contact, printed on every slip and shown
+	// on the guide screen; nil: none provisioned (doctor says so).
+	HelpDesk *HelpDesk `json:"help_desk,omitempty"`
+	location *time.Location
 }
 
 type Kiosk struct {
@@ -91,6 +94,19 @@ type Technician struct {
 	// empty: techtext.Default (Russian).
 	Language string `json:"language,omitempty"`
 }
+
+// HelpDesk is the MRC desk or partner office where the kiosk stands: a
+// contact the operator knows. The content never supplies it.
+type HelpDesk struct {
+	Name    string `json:"name"`              // "MRC desk, arrivals hall"
+	Phone   string `json:"phone"`             // digits, spaces, + - ( ) only
+	Hours   string `json:"hours,omitempty"`   // "Mon–Fri 9:00–18:00"
+	Address string `json:"address,omitempty"` // where to find it
+}
+
+// phoneRe: a phone number as printed; letters would be a placeholder
+// ("XXX") a reader cannot dial.
+var phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,28}[0-9]$`)
 
 type Metrics struct {
 	Listen string `json:"listen,omitempty"` // empty: no fleet listener (only loopback /metrics)
@@ -547,6 +563,24 @@ func (p *parser) config(n *yaml.Node, c *Config) {
 			}})
 		}},
 		field{"fleet", false, func(n *yaml.Node, path string) { p.fleet(n, path, c) }},
+		field{"help_desk", false, func(n *yaml.Node, path string) {
+			h := &HelpDesk{}
+			p.mapping(n, path,
+				field{"name", true, func(n *yaml.Node, path string) { p.text(n, path, 80, &h.Name) }},
+				field{"phone", true, func(n *yaml.Node, path string) {
+					if s, ok := p.str(n, path); ok {
+						if !phoneRe.MatchString(strings.TrimSpace(s)) {
+							p.fail(n, path, "%q is not a phone number: digits, spaces, + - ( ) only, like \"+996 312 000000\" (the desk's real number: the kiosk prints it on every slip)", s)
+							return
+						}
+						h.Phone = strings.TrimSpace(s)
+					}
+				}},
+				field{"hours", false, func(n *yaml.Node, path string) { p.text(n, path, 60, &h.Hours) }},
+				field{"address", false, func(n *yaml.Node, path string) { p.text(n, path, 120, &h.Address) }},
+			)
+			c.HelpDesk = h
+		}},
 		field{"metrics", false, func(n *yaml.Node, path string) {
 			p.mapping(n, path, field{"listen", true, func(n *yaml.Node, path string) {
 				if s, ok := p.str(n, path); ok {

@@ -37,7 +37,8 @@ func TestExampleIsValid(t *testing.T) {
 	if c.Kiosk.ID != "osh-airport-01" || c.Place.Kind != "airport" || c.Languages.Default != "ky" ||
 		!slices.Equal(c.Languages.Offered, []string{"ky", "uz-Latn", "uz-Cyrl", "ru", "en"}) ||
 		time.Duration(c.IdleTimeout) != 90*time.Second || c.Printer.Baud != 38400 ||
-		len(c.Updates.Mirrors) != 2 || c.Location().String() != "Asia/Bishkek" || c.Metrics.Listen != "0.0.0.0:9464" {
+		len(c.Updates.Mirrors) != 2 || c.Location().String() != "Asia/Bishkek" || c.Metrics.Listen != "0.0.0.0:9464" ||
+		c.HelpDesk == nil || c.HelpDesk.Phone != "+000 000 000 000" || c.HelpDesk.Hours == "" || c.HelpDesk.Address == "" {
 		t.Fatalf("%+v", c)
 	}
 }
@@ -94,6 +95,9 @@ func TestParseRefuses(t *testing.T) {
 		{"merge key refused", "screen:\n  orientation: 0", "screen:\n  <<: {orientation: 0}", "<<", "merge"},
 		{"broken YAML refused with line", "  city: Osh", "  city: \"Osh", "place:", "not valid YAML"},
 		{"tab indentation refused", "  city: Osh", "\tcity: Osh", "city: Osh", "not valid YAML"},
+		{"help desk phone with letters refused", `phone: "+000 000 000 000"`, `phone: "call the MRC"`, "phone:", "is not a phone number"},
+		{"help desk without a phone refused", "  phone: \"+000 000 000 000\"          # digits, spaces, + - ( ) only\n", "", `name: "MRC desk`, "help_desk.phone: missing"},
+		{"help desk name with a bidi override refused", `name: "MRC desk, arrivals hall (EXAMPLE)"`, "name: \"MRC \u202Eksed\"", "name: \"MRC", "U+202E"},
 		{"second document refused", "version: 1", "version: 1\n---\nversion: 1\n", "---", "more than one YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

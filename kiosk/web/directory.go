@@ -42,12 +42,15 @@ var registryContacts = []struct{ country, contact string }{{"KG", "ceca-kg"}, {"
 // GET /api/agency?lang=L&q=NAME-OR-LICENCE-NUMBER
 //
 //	{"query":"Жибек Жолу",
-//	 "status":"licensed",        // licensed | suspended | revoked | expired | not_found | too_short
-//	 "sample":true,              // a match is FICTIONAL sample data: the screen must say so
+//	 "status":"licensed",        // licensed | suspended | revoked | expired (an exact name or licence number:
+//	                             // the verdict) | similar (only candidates: never a verdict) | not_found |
+//	                             // too_short | cannot_check (a production kiosk without a real registry)
+//	 "sample":true,              // a match is FICTIONAL sample data: the verdict must say so
+//	 "registry":"sample",        // sample | official | empty
 //	 "matches":[{"name":"SAMPLE Жибек Жолу Тревел Ворк","name_translit":"SAMPLE Jibek Jolu Travel Work",
 //	   "licence_no":"SAMPLE-KG-0001","country":"KG","valid_until":"2027-06-30","status":"licensed",
 //	   "effective":"licensed",   // status today: an expired licence says expired
-//	   "match":"name",           // licence | name | near (similar spelling: ask to compare carefully)
+//	   "match":"name",           // licence | name (exact) | prefix | near (candidates: list them neutrally)
 //	   "source":"sample data — not real","date":"2026-11-27","sample":true}],
 //	 "next":{"guide":"check-agency-licence","lang":"ky","fallback":false,"steps":["…","…"]},
 //	 "registries":[{"country":"KG","contact":"ceca-kg","name":"…","url":"https://migrant.kg",
@@ -173,6 +176,11 @@ func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
 		s.opt.Log.Error("agency check", "err", err) // never the query
 		httpx.Error(w, http.StatusInternalServerError, "the agency registry is not available")
 		return
+	}
+	if res.Registry != content.RegistryOfficial && !s.opt.SampleAgencies {
+		// A production kiosk on the sample content (or none): no answer
+		// from fictional entries, only the official registries and the help desk.
+		res = content.AgencyResult{Status: content.CheckUnavailable, Registry: res.Registry, Matches: []content.AgencyMatch{}}
 	}
 	out := agencyJSON{Query: query, AgencyResult: res, Registries: []agencyRegistry{}}
 	if g, err := st.Guide(r.Context(), agencyGuide, lang); err == nil {

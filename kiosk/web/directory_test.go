@@ -10,14 +10,20 @@ import (
 	"testing"
 	"time"
 
+	"sapar/content"
 	"sapar/drivers/receipt"
+	"sapar/kiosk/web/ui"
 )
 
-func contentServer(t *testing.T) http.Handler {
+func contentServer(t *testing.T) http.Handler { return agencyServer(t, true) }
+
+// agencyServer serves the sample content; sample: as the demo does (the
+// sample registry answers, marked as sample), else as a production kiosk.
+func agencyServer(t *testing.T, sample bool) http.Handler {
 	t.Helper()
 	st := versionStore(t, "t")
 	srv, err := NewServer(Options{Store: st, Print: func(context.Context, receipt.Document) error { return nil },
-		Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }})
+		Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }, SampleAgencies: sample})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +45,7 @@ func getJSON(t *testing.T, h http.Handler, url string, v any) int {
 
 func TestContentEndpoints(t *testing.T) {
 	h := contentServer(t)
-	t.Run("agency check across scripts says licensed and sample", func(t *testing.T) {
+	t.Run("agency check: exact name across scripts says licensed and sample", func(t *testing.T) {
 		var res struct {
 			Status  string `json:"status"`
 			Sample  bool   `json:"sample"`
@@ -53,7 +59,7 @@ func TestContentEndpoints(t *testing.T) {
 			} `json:"next"`
 			Registries []struct{ Country, URL, QR string } `json:"registries"`
 		}
-		if code := getJSON(t, h, "/api/agency?lang=ky&q="+urlq("Jibek Joly"), &res); code != 200 {
+		if code := getJSON(t, h, "/api/agency?lang=ky&q="+urlq("Jibek Jolu Travel Work"), &res); code != 200 {
 			t.Fatalf("status %d", code)
 		}
 		if res.Status != "licensed" || !res.Sample || len(res.Matches) == 0 || !res.Matches[0].Sample {
@@ -69,6 +75,23 @@ func TestContentEndpoints(t *testing.T) {
 			t.Errorf("registry QR: %d", code)
 		}
 	})
+	for _, tc := range []struct{ name, q, status string }{
+		{"«ала» is never a verdict", "ала", "similar"},
+		{"a misspelt name is only similar", "Jibek Joly", "similar"},
+		{"licence number gives the verdict", "SAMPLE-KG-0002", "licensed"},
+		{"exact Cyrillic name gives the verdict", "Ала-Тоо Кадр", "licensed"},
+	} {
+		t.Run("agency check: "+tc.name, func(t *testing.T) {
+			var res struct {
+				Status  string
+				Matches []struct{ Match string }
+			}
+			getJSON(t, h, "/api/agency?lang=ru&q="+urlq(tc.q), &res)
+			if res.Status != tc.status || len(res.Matches) == 0 {
+				t.Fatalf("%q: %+v, want %s", tc.q, res, tc.status)
+			}
+		})
+	}
 	t.Run("unknown agency is not_found", func(t *testing.T) {
 		var res struct{ Status string }
 		getJSON(t, h, "/api/agency?lang=en&q=Nowhere+Recruiting", &res)
@@ -144,5 +167,44 @@ func TestLongQueriesAreRefusedNotEchoed(t *testing.T) {
 				t.Fatalf("answer is %d bytes for a %d-byte query", rec.Body.Len(), len(tc.q))
 			}
 		})
+	}
+}
+
+// A production kiosk that started on the sample content once answered
+// "licensed" from fictional entries: it must say it cannot check, and
+// still give the official registries.
+func TestAgencyCheckWithoutRealRegistry(t *testing.T) {
+	h := agencyServer(t, false)
+	var res struct {
+		Status     string
+		Registry   string
+		Matches    []any
+		Registries []struct{ Country string }
+	}
+	getJSON(t, h, "/api/agency?lang=ky&q="+urlq("Ала-Тоо Кадр"), &res)
+	if res.Status != "cannot_check" || res.Registry != "sample" || len(res.Matches) != 0 || len(res.Registries) == 0 {
+		t.Fatalf("%+v", res)
+	}
+}
+
+// The sample, similar and cannot-check verdicts and the help desk words
+// are on screen in every language the kiosk offers, in that language.
+func TestAgencyVerdictWordsInEveryLanguage(t *testing.T) {
+	strs, err := ui.Strings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"agencySampleCheck", "agencySimilar", "agencyCannotCheck", "helpDesk", "helpDeskSample", "notReviewed"}
+	for _, l := range content.Languages() {
+		for _, k := range keys {
+			v := strs[l.Tag][k]
+			if v == "" {
+				t.Errorf("%s: no %s", l.Tag, k)
+				continue
+			}
+			if l.Tag != "en" && v == strs["en"][k] {
+				t.Errorf("%s: %s is the English text", l.Tag, k)
+			}
+		}
 	}
 }

@@ -48,7 +48,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 
 // slip turns a guide into the neutral document the receipt layout prints.
 func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
-	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
+	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, HelpDesk: s.opt.HelpDesk, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

@@ -27,7 +27,14 @@ type Options struct {
 	IdleTimeout time.Duration // the UI warns, then wipes the session
 	Place       string        // printed in the slip footer: where this kiosk stands
 	Notice      string        // shown on every screen and slip, e.g. that the content is a demo sample
-	Now         func() time.Time
+	// HelpDesk is the site's own contact (provisioning help_desk): printed
+	// on every slip and shown on the guide screen.
+	HelpDesk HelpDesk
+	// SampleAgencies: the demo answers the agency check from a sample
+	// registry, every verdict marked as sample data. A production kiosk
+	// (false) whose registry is sample or empty says it cannot check.
+	SampleAgencies bool
+	Now            func() time.Time
 	// Location is the kiosk's provisioned time zone (provisioning
 	// Config.Location): the slip's date and time are printed in it; nil: local.
 	Location *time.Location
@@ -210,7 +217,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	if s.page, err = s.assets.IndexPage(map[string]any{
 		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
-		"stages": content.Stages, "notice": opt.Notice, "assets": s.assets.URLs,
+		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "assets": s.assets.URLs,
 		"speech": s.speech.Langs(),
 	}); err != nil {
 		jobs.Close()

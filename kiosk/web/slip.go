@@ -8,12 +8,67 @@ import (
 	"sapar/drivers/receipt"
 )
 
+// HelpDesk is the kiosk site's own contact (the MRC desk or partner office
+// where the kiosk stands), from the provisioning file: a number the operator
+// knows, never one the content invents. Sample marks the demo's placeholder,
+// which has no digits and says so in the reader's language.
+type HelpDesk struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Hours   string `json:"hours"`
+	Address string `json:"address"`
+	Sample  bool   `json:"sample"`
+}
+
+// SampleHelpDesk is the demo's help desk: clearly not a real contact.
+var SampleHelpDesk = HelpDesk{Name: "Sapar demo", Sample: true}
+
+// Lines are the help desk as slip lines in lang: a heading, then name,
+// phone and hours, address; a sample one says it is not a real number.
+// Nothing when none is provisioned.
+func (h HelpDesk) Lines(lang string, strs map[string]map[string]string) []string {
+	if h.Name == "" && h.Phone == "" && h.Address == "" {
+		return nil
+	}
+	word := func(key string) string {
+		for _, l := range content.Chain(lang) {
+			if v := strs[l][key]; v != "" {
+				return v
+			}
+		}
+		return strs["en"][key]
+	}
+	out := []string{word("helpDesk") + ":"}
+	if h.Name != "" {
+		out = append(out, h.Name)
+	}
+	var reach []string
+	for _, v := range []string{h.Phone, h.Hours} {
+		if v != "" {
+			reach = append(reach, v)
+		}
+	}
+	if h.Sample {
+		reach = append(reach, word("helpDeskSample"))
+	}
+	if len(reach) > 0 {
+		out = append(out, strings.Join(reach, " · "))
+	}
+	if h.Address != "" {
+		out = append(out, h.Address)
+	}
+	return out
+}
+
 // SlipOptions is what a slip says besides the guide.
 type SlipOptions struct {
-	Place   string    // where the kiosk stands (footer)
-	Notice  string    // e.g. that the content is a demo sample (printed prominently)
-	Version string    // content version (footer)
-	Now     time.Time // printed date and time, in Location
+	Place   string // where the kiosk stands (footer)
+	Notice  string // e.g. that the content is a demo sample (printed prominently)
+	Version string // content version (footer)
+	// HelpDesk is the site's own contact, printed on every slip before the
+	// guide's contacts.
+	HelpDesk HelpDesk
+	Now      time.Time // printed date and time, in Location
 	// Location is the kiosk's time zone (provisioning Config.Location);
 	// nil: Now's own.
 	Location *time.Location
@@ -24,11 +79,12 @@ type SlipOptions struct {
 
 // Slip turns a guide into the neutral document the receipt layout prints:
 // title; the stage and country line in the guide's language; the numbered
-// steps; the key contacts; the QR of the first link with its label; a
+// steps; the kiosk's help desk and the key contacts; the QR of the first link with its label; a
 // footer with the place, date and content version. The kiosk and
 // `sapar print` both use it, so the printed slip is the same from either.
 func Slip(g *content.GuideView, o SlipOptions) receipt.Document {
 	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: o.Notice, Subtitle: slipSubtitle(g, o.Strings)}
+	doc.Contacts = append(doc.Contacts, o.HelpDesk.Lines(g.Lang, o.Strings)...)
 	for _, c := range g.Contacts {
 		doc.Contacts = append(doc.Contacts, contactLine(c))
 	}
