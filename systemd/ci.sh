@@ -171,6 +171,9 @@ for s in "$here/package.sh" "$here/ci.sh" "$here/measure-writes.sh" "$here/deb/p
 	sh -n "$s"
 done
 shellcheck -s sh "$here/package.sh" "$here/ci.sh" "$here/measure-writes.sh" "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm"
+bash -n "$here/boot-test.sh"
+bash -n "$here/arm64-test.sh"
+shellcheck "$here/boot-test.sh" "$here/arm64-test.sh"
 echo "shellcheck: clean"
 
 if [ "${SKIP_QEMU:-}" = 1 ]; then
