@@ -28,32 +28,78 @@ func (s *Server) limits() Limits {
 	return l
 }
 
-// limitListener accepts at most n connections at once; Accept waits for
-// one to close (golang.org/x/net/netutil.LimitListener, which this module
-// does not otherwise need).
-func limitListener(ln net.Listener, n int) net.Listener {
-	return &capped{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{})}
-}
-
+// capped is the UI server's listener: at most n connections at once. When
+// all n are open, a new one first closes the connection idle the longest
+// (a keep-alive nobody uses: 5,000 of them held 168 MB), so a client
+// hoarding idle connections cannot lock the page out; only when all n are
+// busy answering does a new one wait. Its state hook is the server's
+// ConnState.
 type capped struct {
 	net.Listener
 	sem       chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+
+	mu   sync.Mutex
+	idle map[net.Conn]time.Time // open connections waiting for a next request
+}
+
+func limitListener(ln net.Listener, n int) *capped {
+	return &capped{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{}), idle: map[net.Conn]time.Time{}}
 }
 
 func (l *capped) Accept() (net.Conn, error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
 	c, err := l.Listener.Accept()
 	if err != nil {
-		<-l.sem
 		return nil, err
 	}
-	return &cappedConn{Conn: c, release: func() { <-l.sem }}, nil
+	for {
+		select {
+		case l.sem <- struct{}{}:
+			return &cappedConn{Conn: c, release: func() { <-l.sem }}, nil
+		default:
+		}
+		if l.evictIdle() {
+			continue // its Close frees a place
+		}
+		select { // every connection is busy: wait for one to end
+		case l.sem <- struct{}{}:
+			return &cappedConn{Conn: c, release: func() { <-l.sem }}, nil
+		case <-l.done:
+			c.Close()
+			return nil, net.ErrClosed
+		}
+	}
+}
+
+// evictIdle closes the connection idle the longest; false if none is idle.
+func (l *capped) evictIdle() bool {
+	l.mu.Lock()
+	var oldest net.Conn
+	var at time.Time
+	for c, t := range l.idle {
+		if oldest == nil || t.Before(at) {
+			oldest, at = c, t
+		}
+	}
+	delete(l.idle, oldest)
+	l.mu.Unlock()
+	if oldest == nil {
+		return false
+	}
+	oldest.Close()
+	return true
+}
+
+// state is the server's ConnState: it keeps the idle set.
+func (l *capped) state(c net.Conn, st http.ConnState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st == http.StateIdle {
+		l.idle[c] = time.Now()
+	} else {
+		delete(l.idle, c)
+	}
 }
 
 func (l *capped) Close() error {

@@ -107,47 +107,65 @@ func TestSlowAndIdleConnectionsAreClosed(t *testing.T) {
 	})
 }
 
-// Connections are capped: past MaxConns a new client waits until one of
-// the open ones closes, instead of every client getting a goroutine and
-// buffers.
+// Connections are capped (every client got a goroutine and buffers): an
+// idle keep-alive makes room for a new client (the one idle longest is
+// closed), so hoarded idle connections cannot lock the page out; only
+// while all MaxConns are busy does a new client wait.
 func TestConnectionsAreCapped(t *testing.T) {
 	const max = 8
-	addr := limitedServer(t, Limits{MaxConns: max, IdleTimeout: time.Minute}, "")
-	var open []net.Conn
-	defer func() {
-		for _, c := range open {
-			c.Close()
-		}
-	}()
-	for range max {
+	addr := limitedServer(t, Limits{MaxConns: max, IdleTimeout: time.Minute, ReadTimeout: time.Minute}, "")
+	dial := func() net.Conn {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		open = append(open, c)
-		if resp := request(t, c, "/healthz"); resp.StatusCode != 200 {
-			t.Fatalf("/healthz: %s", resp.Status)
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	t.Run("idle connection makes room", func(t *testing.T) {
+		var idle []net.Conn
+		for range max {
+			c := dial()
+			if resp := request(t, c, "/healthz"); resp.StatusCode != 200 {
+				t.Fatalf("/healthz: %s", resp.Status)
+			}
+			idle = append(idle, c)
+			time.Sleep(10 * time.Millisecond) // an order of idleness
 		}
-	}
-	extra, err := net.Dial("tcp", addr) // the kernel completes the handshake
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer extra.Close()
-	fmt.Fprintf(extra, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-	extra.SetReadDeadline(time.Now().Add(time.Second))
-	br := bufio.NewReader(extra)
-	if _, err := br.ReadByte(); err == nil {
-		t.Fatalf("connection %d was served while %d were open", max+1, max)
-	}
-	open[0].Close()
-	open = open[1:]
-	extra.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatalf("connection %d not served once one closed: %v", max+1, err)
-	}
-	resp.Body.Close()
+		if resp := request(t, dial(), "/healthz"); resp.StatusCode != 200 {
+			t.Fatalf("connection %d beside %d idle ones: %s", max+1, max, resp.Status)
+		}
+		if !closedByServer(idle[0], 10*time.Second) {
+			t.Error("the connection idle longest was not closed to make room")
+		}
+		for _, c := range idle {
+			c.Close()
+		}
+	})
+	t.Run("new client waits while all are busy", func(t *testing.T) {
+		var busy []net.Conn
+		for range max {
+			c := dial()
+			// A print request whose body never comes: the connection is busy.
+			fmt.Fprintf(c, "POST /api/print HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+			busy = append(busy, c)
+		}
+		time.Sleep(300 * time.Millisecond) // all of them are being read
+		extra := dial() // the kernel completes the handshake
+		fmt.Fprintf(extra, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		extra.SetReadDeadline(time.Now().Add(time.Second))
+		br := bufio.NewReader(extra)
+		if _, err := br.ReadByte(); err == nil {
+			t.Fatalf("connection %d was served while %d were busy", max+1, max)
+		}
+		busy[0].Close()
+		extra.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("connection %d not served once a busy one closed: %v", max+1, err)
+		}
+		resp.Body.Close()
+	})
 }
 
 // A client that asks for speech and never reads it made every read-aloud

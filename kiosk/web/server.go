@@ -81,8 +81,9 @@ type Limits struct {
 	// IdleTimeout: 5,000 idle keep-alive connections were held for ever
 	// (RSS 63 → 168 MB).
 	IdleTimeout time.Duration
-	// MaxConns caps open connections; more wait in the kernel's queue until
-	// one closes. The page itself uses a handful.
+	// MaxConns caps open connections (the page itself uses a handful): at
+	// the cap a new client closes the one idle longest, and waits in the
+	// kernel's queue only while all are busy answering.
 	MaxConns int
 	// SpeakStall: a read-aloud listener that takes no bytes for this long is
 	// cut off (its stream slot is freed).
@@ -258,11 +259,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.switchWhenIdle(ctx)
 	defer s.jobs.Close() // after the worker has recorded its last job
 	lim := s.limits()
+	capped := limitListener(ln, lim.MaxConns)
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: min(5*time.Second, lim.ReadTimeout), ReadTimeout: lim.ReadTimeout,
-		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: 64 << 10, ConnState: capped.state,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(limitListener(ln, lim.MaxConns)) }()
+	go func() { errc <- srv.Serve(capped) }()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
