@@ -57,12 +57,35 @@ type Report struct {
 // OK says whether the sources may be built.
 func (r *Report) OK() bool { return len(r.Errors) == 0 && r.Set != nil }
 
-// Matrix says which guide has a text in which language.
+// Matrix says which guide has a text in which language, and (once the
+// sources load) how each text was made and whether it was reviewed.
 type Matrix struct {
 	Langs    []string
 	Guides   []string
 	Has      map[string]map[string]bool // guide → lang → present
 	Required []string
+	// Prov is guide → lang → Prov* mark; nil when the sources did not load.
+	Prov map[string]map[string]string
+}
+
+// Provenance marks in the matrix.
+const (
+	ProvReviewed = "✓" // a native speaker reviewed it
+	ProvHuman    = "h" // written by a person, not reviewed
+	ProvMachine  = "m" // machine-made, not reviewed
+	ProvUnknown  = "?" // translation not said
+)
+
+func provOf(t *Text) string {
+	switch {
+	case t.Reviewed != "" && t.ReviewedBy != "":
+		return ProvReviewed
+	case t.Translation == TranslationMachine:
+		return ProvMachine
+	case t.Translation == TranslationHuman:
+		return ProvHuman
+	}
+	return ProvUnknown
 }
 
 // Check loads the sources in fsys and applies the editorial rules: every
@@ -92,6 +115,13 @@ func Check(fsys fs.FS, opt CheckOptions) *Report {
 		return r
 	}
 	r.Set = set
+	r.Matrix.Prov = map[string]map[string]string{}
+	for _, g := range set.Guides {
+		r.Matrix.Prov[g.ID] = map[string]string{}
+		for tag, t := range g.Texts {
+			r.Matrix.Prov[g.ID][tag] = provOf(t)
+		}
+	}
 	errf := func(file string, line int, format string, args ...any) {
 		r.Errors = append(r.Errors, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -226,9 +256,23 @@ func checkText(g *Guide, t *Text, opt CheckOptions, errf, warnf func(string, int
 		}
 		return 2
 	}
-	// Reviewed date.
+	// Provenance: how the text was made, and a review only when a native
+	// speaker did one (a date alone once stood for "written on").
+	switch t.Translation {
+	case TranslationMachine, TranslationHuman:
+	case "":
+		errf(t.File, 2, "no translation: add 'translation: machine' or 'translation: human' (how this text was made)")
+	default:
+		errf(t.File, line("translation"), "translation %q: write machine or human", t.Translation)
+	}
+	if t.Reviewed != "" && t.ReviewedBy == "" {
+		errf(t.File, line("reviewed"), "reviewed without reviewed_by: say who (role or organisation) reviewed it, or remove reviewed until a native speaker has")
+	}
+	if t.ReviewedBy != "" && t.Reviewed == "" {
+		errf(t.File, line("reviewed_by"), "reviewed_by without reviewed: add the date (YYYY-MM-DD) of the review")
+	}
 	if t.Reviewed == "" {
-		errf(t.File, 2, "no reviewed date: add 'reviewed: YYYY-MM-DD' (the day a person checked this language)")
+		// not yet reviewed: the provenance matrix lists it
 	} else if d, err := time.Parse(time.DateOnly, t.Reviewed); err != nil {
 		errf(t.File, line("reviewed"), "reviewed %q: write the date as YYYY-MM-DD", t.Reviewed)
 	} else if d.AddDate(0, opt.StaleMonths, 0).Before(opt.Now) {
@@ -420,9 +464,11 @@ func matrixOf(fsys fs.FS, required []string) Matrix {
 	return m
 }
 
-// Write prints the matrix as a table: ✓ present, ✗ missing and required,
-// · missing and optional (the fallback chain is shown), with a count per
-// language at the bottom.
+// Write prints the matrix as a table: ✓ present (and, once the sources
+// load, reviewed by a native speaker), h written by a person but not
+// reviewed, m machine-made and not reviewed, ✗ missing and required,
+// · missing and optional (it falls back), with per language the count of
+// texts and of unreviewed ones at the bottom.
 func (m Matrix) Write(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprint(tw, "guide")
@@ -430,7 +476,7 @@ func (m Matrix) Write(w io.Writer) {
 		fmt.Fprint(tw, "\t", l)
 	}
 	fmt.Fprintln(tw, "\t")
-	count := map[string]int{}
+	count, unrev := map[string]int{}, map[string]int{}
 	for _, g := range m.Guides {
 		fmt.Fprint(tw, g)
 		for _, l := range m.Langs {
@@ -438,6 +484,12 @@ func (m Matrix) Write(w io.Writer) {
 			switch {
 			case m.Has[g][l]:
 				mark = "✓"
+				if p := m.Prov[g][l]; p != "" {
+					mark = p
+					if p != ProvReviewed {
+						unrev[l]++
+					}
+				}
 				count[l]++
 			case contains(m.Required, l):
 				mark = "✗"
@@ -451,5 +503,12 @@ func (m Matrix) Write(w io.Writer) {
 		fmt.Fprint(tw, "\t", count[l])
 	}
 	fmt.Fprintln(tw, "\t")
+	if m.Prov != nil {
+		fmt.Fprint(tw, "unreviewed")
+		for _, l := range m.Langs {
+			fmt.Fprint(tw, "\t", unrev[l])
+		}
+		fmt.Fprintln(tw, "\t")
+	}
 	tw.Flush()
 }

@@ -22,7 +22,7 @@ func md(title, extra string, print ...string) string {
 	for _, p := range print {
 		s += "  - " + p + "\n"
 	}
-	return s + "---\n" + title + "\n"
+	return s + "translation: human\nreviewed_by: MRC editor\n---\n" + title + "\n"
 }
 
 func TestCheckFindsEditorialProblems(t *testing.T) {
@@ -73,6 +73,22 @@ func TestCheckFindsEditorialProblems(t *testing.T) {
 		{"stale review date warns", func(m map[string]string) {
 			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "2026-11-01", "2024-01-01", 1)
 		}, one, "", "guides/g/en.md:4: last reviewed 2024-01-01"},
+		{"text without translation provenance", func(m map[string]string) {
+			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "translation: human\n", "", 1)
+		}, one, "guides/g/en.md:2: no translation: add 'translation: machine' or 'translation: human'", ""},
+		{"unknown translation kind", func(m map[string]string) {
+			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "translation: human", "translation: ai", 1)
+		}, one, "translation \"ai\": write machine or human", ""},
+		{"a review date needs a reviewer", func(m map[string]string) {
+			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "reviewed_by: MRC editor\n", "", 1)
+		}, one, "guides/g/en.md:4: reviewed without reviewed_by", ""},
+		{"a reviewer needs a review date", func(m map[string]string) {
+			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "reviewed: 2026-11-01\n", "", 1)
+		}, one, "reviewed_by without reviewed", ""},
+		{"unreviewed machine text passes check", func(m map[string]string) {
+			m["guides/g/en.md"] = strings.Replace(strings.Replace(md("Work visa", "", "Check."), "reviewed: 2026-11-01\n", "", 1),
+				"translation: human\nreviewed_by: MRC editor\n", "translation: machine\n", 1)
+		}, one, "", ""},
 		{"bad review date", func(m map[string]string) {
 			m["guides/g/en.md"] = strings.Replace(md("Work visa", "", "Check."), "2026-11-01", "01.11.2026", 1)
 		}, one, "guides/g/en.md:4: reviewed \"01.11.2026\"", ""},
@@ -81,7 +97,7 @@ func TestCheckFindsEditorialProblems(t *testing.T) {
 		}, one, "no label for link \"site\"", ""},
 		{"web address in the body warns", func(m map[string]string) {
 			m["guides/g/en.md"] = md("Work visa", "", "Check.") + "See https://migrant.kg now.\n"
-		}, one, "", "guides/g/en.md:11: web address in the body"},
+		}, one, "", "guides/g/en.md:13: web address in the body"},
 		{"link that is not a web address", func(m map[string]string) {
 			m["guides/g/guide.yaml"] = strings.Replace(checkGuide, "https://migrant.kg", "https://", 1)
 		}, one, "is not a full web address", ""},
@@ -117,5 +133,28 @@ func TestMatrixTable(t *testing.T) {
 	if strings.Join(strings.Fields(lines[0]), " ") != "guide ky uz-Latn uz-Cyrl kaa ru en tg ur" ||
 		strings.Join(strings.Fields(lines[1]), " ") != "g ✗ ✗ ✗ ✗ ✗ ✓ · ·" || strings.Join(strings.Fields(lines[2]), " ") != "1 guides 0 0 0 0 0 1 0 0" {
 		t.Fatalf("matrix:\n%s", b.String())
+	}
+}
+
+// All 192 sample files once said reviewed: 2026-11-27, the day they were
+// written. The matrix shows what a native speaker checked (✓), what a
+// person wrote but nobody reviewed (h) and what a machine made (m).
+func TestProvenanceMatrix(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	reviewed := md("Work visa", "", "Check.")
+	machine := strings.Replace(strings.Replace(reviewed, "reviewed: 2026-11-01\n", "", 1), "translation: human\nreviewed_by: MRC editor\n", "translation: machine\n", 1)
+	human := strings.Replace(strings.Replace(reviewed, "reviewed: 2026-11-01\n", "", 1), "reviewed_by: MRC editor\n", "", 1)
+	r := Check(checkFS(map[string]string{"guides/g/guide.yaml": checkGuide, "guides/g/en.md": reviewed,
+		"guides/g/ru.md": human, "guides/g/uz-Cyrl.md": strings.Replace(machine, "Work visa", "Иш визаси", -1)}), CheckOptions{Now: now, Required: []string{"en"}})
+	if !r.OK() {
+		t.Fatalf("%v", r.Errors)
+	}
+	if got := r.Matrix.Prov["g"]; got["en"] != ProvReviewed || got["ru"] != ProvHuman || got["uz-Cyrl"] != ProvMachine {
+		t.Fatalf("provenance %v", got)
+	}
+	var b strings.Builder
+	r.Matrix.Write(&b)
+	if !strings.Contains(b.String(), "unreviewed") {
+		t.Fatalf("no unreviewed count:\n%s", b.String())
 	}
 }

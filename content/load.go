@@ -59,11 +59,14 @@ type guideFile struct {
 }
 
 type frontMatter struct {
-	Title    string            `yaml:"title"`
-	Summary  string            `yaml:"summary"`
-	Reviewed string            `yaml:"reviewed"`
-	Links    map[string]string `yaml:"links"`
-	Print    []string          `yaml:"print"`
+	Title    string `yaml:"title"`
+	Summary  string `yaml:"summary"`
+	Reviewed string `yaml:"reviewed"`
+	// Provenance: how the text was made and who checked it.
+	Translation string            `yaml:"translation"`
+	ReviewedBy  string            `yaml:"reviewed_by"`
+	Links       map[string]string `yaml:"links"`
+	Print       []string          `yaml:"print"`
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -331,7 +334,7 @@ func loadText(fsys fs.FS, file, tag string, g *Guide, md goldmark.Markdown, add 
 		return nil, false
 	}
 	t := &Text{Lang: tag, File: file, Title: strings.TrimSpace(fm.Title), Summary: strings.TrimSpace(fm.Summary),
-		Reviewed: fm.Reviewed, LinkLabels: fm.Links, Print: fm.Print, Body: body, BodyHTML: html.String(),
+		Reviewed: fm.Reviewed, Translation: strings.TrimSpace(fm.Translation), ReviewedBy: strings.TrimSpace(fm.ReviewedBy), LinkLabels: fm.Links, Print: fm.Print, Body: body, BodyHTML: html.String(),
 		BodyLine: 1 + strings.Count(s[:bodyStart], "\n")}
 	frontLines(front, 1, t)
 	return t, true

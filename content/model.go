@@ -24,15 +24,22 @@ type Link struct {
 
 // Text is a guide in one language.
 type Text struct {
-	Lang       string
-	File       string // source file, for error messages
-	Title      string
-	Summary    string
-	Reviewed   string            // YYYY-MM-DD
-	LinkLabels map[string]string // link id → label
-	Print      []string          // the printed slip: short numbered steps
-	Body       string            // Markdown as written
-	BodyHTML   string            // rendered by goldmark, raw HTML refused
+	Lang     string
+	File     string // source file, for error messages
+	Title    string
+	Summary  string
+	Reviewed string // YYYY-MM-DD: the day a native speaker checked it; "" not yet
+	// Translation is how the text was made: TranslationMachine or
+	// TranslationHuman. ReviewedBy is the role or organisation of the
+	// native speaker who reviewed it (with Reviewed). Both stay in the
+	// sources (content check's provenance matrix); the bundle carries
+	// only Reviewed, which the guide screen reads.
+	Translation string
+	ReviewedBy  string
+	LinkLabels  map[string]string // link id → label
+	Print       []string          // the printed slip: short numbered steps
+	Body        string            // Markdown as written
+	BodyHTML    string            // rendered by goldmark, raw HTML refused
 
 	// Where things are in File, for `content check` (0 when unknown, e.g.
 	// for texts read from a bundle).
@@ -41,6 +48,12 @@ type Text struct {
 	LinkLines  map[string]int // link id → line of its label
 	BodyLine   int            // line of the body's first line
 }
+
+// How a text was made (the `translation:` key of a <lang>.md file).
+const (
+	TranslationMachine = "machine" // machine-translated or machine-transliterated
+	TranslationHuman   = "human"   // written or translated by a person
+)
 
 // Set is a whole body of content: what a bundle carries.
 type Set struct {

@@ -99,7 +99,8 @@ func report(w io.Writer, dir string, r *content.Report, matrix bool) {
 	if matrix {
 		fmt.Fprintln(w)
 		r.Matrix.Write(w)
-		fmt.Fprintln(w, "✓ present   ✗ missing (required)   · missing (falls back)")
+		fmt.Fprintln(w, "✓ present (once the sources load: reviewed by a native speaker)   h written by a person, not reviewed   m machine-made, not reviewed")
+		fmt.Fprintln(w, "✗ missing (required)   · missing (falls back)")
 	}
 	fmt.Fprintf(w, "\n%d guides, %d errors, %d warnings\n", len(r.Matrix.Guides), len(r.Errors), len(r.Warnings))
 }
