@@ -145,6 +145,7 @@ func Checks() []Check {
 		{"updates", checkUpdates},
 		{"network", checkNetwork},
 		{"speech", checkSpeech},
+		{"fleet", checkFleet},
 	}
 }
 

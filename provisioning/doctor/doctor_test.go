@@ -42,6 +42,10 @@ func newFixture(t *testing.T, edit func(yaml string) string) *fixture {
 	t.Helper()
 	root, state := t.TempDir(), filepath.Join(t.TempDir(), "state")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" { // the fleet push agent's own metrics (fleet_test.go)
+			fmt.Fprint(w, fleetAgent)
+			return
+		}
 		if strings.Contains(r.URL.Path, "down") {
 			w.WriteHeader(http.StatusBadGateway)
 		}
@@ -75,6 +79,7 @@ func newFixture(t *testing.T, edit func(yaml string) string) *fixture {
 	}
 	touch(t, filepath.Join(state, updateStatus), fmt.Sprintf(`{"last_attempt":%q,"last_success":%q,"version":"2026.05.01"}`,
 		t0.Add(-2*time.Hour).Format(time.RFC3339), t0.Add(-2*time.Hour).Format(time.RFC3339)))
+	touch(t, filepath.Join(state, "fleet", provisioning.FleetStatusFile), fmt.Sprintf(`{"listen":%q,"link":"ok","url":"https://metrics.mrc.example.org/api/v1/write"}`, strings.TrimPrefix(srv.URL, "http://")))
 	return &fixture{root: root, env: Env{
 		Root: root, StateDir: state, Now: func() time.Time { return t0 }, BuildTime: defaultBuildTime,
 		HTTP: srv.Client(), Timeout: 2 * time.Second,

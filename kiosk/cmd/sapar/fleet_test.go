@@ -20,6 +20,7 @@ import (
 	"sapar/kiosk/internal/kiosktest"
 	"sapar/kiosk/metrics/pushagent"
 	"sapar/kiosk/web/httpx"
+	"sapar/provisioning"
 	"sapar/systemd/fleet/fleettest"
 )
 
@@ -406,12 +407,12 @@ func (k *fleetKiosk) agentPid(t *testing.T) int {
 // agentDisk is the bytes vmagent wrote to its disk buffer so far, plus
 // what push-metrics wrote (scrape.yml and status.json).
 func (k *fleetKiosk) agentDisk(t *testing.T) float64 {
-	f, err := pushagent.FetchAgent(context.Background(), http.DefaultClient, k.agent)
+	f, err := provisioning.FetchFleetAgent(context.Background(), http.DefaultClient, k.agent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var own float64
-	for _, name := range []string{"scrape.yml", pushagent.StatusFile} {
+	for _, name := range []string{"scrape.yml", provisioning.FleetStatusFile} {
 		if fi, err := os.Stat(filepath.Join(pushagent.Dir(k.state), name)); err == nil {
 			own += float64(fi.Size())
 		}
@@ -420,7 +421,7 @@ func (k *fleetKiosk) agentDisk(t *testing.T) float64 {
 }
 
 func (k *fleetKiosk) agentFigures(t *testing.T) (sent, rss float64) {
-	f, err := pushagent.FetchAgent(context.Background(), http.DefaultClient, k.agent)
+	f, err := provisioning.FetchFleetAgent(context.Background(), http.DefaultClient, k.agent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +438,7 @@ func (k *fleetKiosk) agentFigures(t *testing.T) (sent, rss float64) {
 }
 
 func (k *fleetKiosk) agentScrapes(t *testing.T) float64 {
-	f, err := pushagent.FetchAgent(context.Background(), http.DefaultClient, k.agent)
+	f, err := provisioning.FetchFleetAgent(context.Background(), http.DefaultClient, k.agent)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,9 +38,6 @@ import (
 // DefaultVmagent is where Debian's victoria-metrics package puts vmagent.
 const DefaultVmagent = "/usr/bin/vmagent"
 
-// StatusFile is the agent's state for the doctor, under STATE/fleet.
-const StatusFile = "status.json"
-
 // Options configure one push agent.
 type Options struct {
 	StateDir string
@@ -74,7 +71,7 @@ const Keep = `sapar_.+|process_(resident_memory_bytes|cpu_seconds_total|start_ti
 const Drop = `sapar_(content_age_seconds|update_last_success_age_seconds|http_requests_total)`
 
 // Dir is the agent's directory in the state dir.
-func Dir(state string) string { return filepath.Join(state, provisioning.FleetDir) }
+func Dir(state string) string { return provisioning.FleetAgentDir(state) }
 
 // ScrapeConfig is the agent's -promscrape.config.
 func ScrapeConfig(o Options) []byte {
@@ -147,111 +144,6 @@ func Args(o Options) []string {
 	return append(args, o.Extra...)
 }
 
-// Status is STATE/fleet/status.json, for `sapar doctor`.
-type Status struct {
-	Listen    string    `json:"listen"`     // the agent's /metrics
-	Started   time.Time `json:"started"`    // when push-metrics started the agent
-	Link      string    `json:"link"`       // "starting", "ok", "failing"
-	Since     time.Time `json:"since"`      // when Link last changed
-	LastError string    `json:"last_error"` // the agent's last complaint, secrets masked
-	URL       string    `json:"url"`        // remote_write, without query
-}
-
-// ReadStatus reads STATE/fleet/status.json.
-func ReadStatus(state string) (Status, error) {
-	var s Status
-	b, err := os.ReadFile(filepath.Join(Dir(state), StatusFile))
-	if err != nil {
-		return s, err
-	}
-	return s, json.Unmarshal(b, &s)
-}
-
-// AgentFigures are what the agent's own /metrics say about the link.
-type AgentFigures struct {
-	OK, Failed      float64 // remote-write requests answered 2xx; errors (refused, 4xx, 5xx, timeouts)
-	BytesSent       float64 // body bytes of remote-write requests (compressed)
-	PendingBytes    float64 // waiting in memory and on disk
-	DroppedBytes    float64 // dropped because the disk buffer was full
-	ScrapesFailed   float64
-	ScrapesOK       float64
-	RequestsByCode  map[string]float64
-	PersistentBytes float64 // written to the disk buffer so far
-}
-
-var sampleRe = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? ([-+0-9.eE]+|NaN|[+-]Inf)$`)
-
-// ParseAgentMetrics reads the figures from vmagent's /metrics text.
-func ParseAgentMetrics(r io.Reader) AgentFigures {
-	f := AgentFigures{RequestsByCode: map[string]float64{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		m := sampleRe.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
-		}
-		v, _ := strconv.ParseFloat(m[3], 64)
-		switch m[1] {
-		case "vmagent_remotewrite_requests_total":
-			code := labelValue(m[2], "status_code")
-			f.RequestsByCode[code] += v
-			if strings.HasPrefix(code, "2") {
-				f.OK += v
-			}
-		case "vmagent_remotewrite_errors_total":
-			f.Failed += v
-		case "vmagent_remotewrite_bytes_sent_total":
-			f.BytesSent += v
-		case "vmagent_remotewrite_pending_data_bytes":
-			f.PendingBytes += v
-		case "vm_persistentqueue_bytes_dropped_total":
-			f.DroppedBytes += v
-		case "vm_persistentqueue_bytes_written_total":
-			f.PersistentBytes += v
-		case "vm_promscrape_scrapes_failed_total":
-			f.ScrapesFailed += v
-		case "vm_promscrape_scrapes_total":
-			f.ScrapesOK += v
-		}
-	}
-	for code, n := range f.RequestsByCode {
-		if !strings.HasPrefix(code, "2") {
-			f.Failed += n
-		}
-	}
-	return f
-}
-
-func labelValue(labels, name string) string {
-	i := strings.Index(labels, name+`="`)
-	if i < 0 {
-		return ""
-	}
-	rest := labels[i+len(name)+2:]
-	if j := strings.IndexByte(rest, '"'); j >= 0 {
-		return rest[:j]
-	}
-	return ""
-}
-
-// FetchAgent reads the agent's /metrics at addr.
-func FetchAgent(ctx context.Context, c *http.Client, addr string) (AgentFigures, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
-	if err != nil {
-		return AgentFigures{}, err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return AgentFigures{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return AgentFigures{}, fmt.Errorf("push agent /metrics: %s", resp.Status)
-	}
-	return ParseAgentMetrics(resp.Body), nil
-}
-
 // Run writes the scrape config, starts vmagent and supervises it until ctx
 // ends (then stops it with SIGTERM, so the in-memory queue reaches the disk
 // buffer). The returned error is the agent's exit.
@@ -286,7 +178,7 @@ func Run(ctx context.Context, o Options) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("push-metrics: start %s: %w (install the victoria-metrics package)", o.Vmagent, err)
 	}
-	s := &supervisor{o: o, st: Status{Listen: o.Listen, Started: o.Now(), Link: "starting", Since: o.Now(), URL: redact(o.Fleet.RemoteWrite)}}
+	s := &supervisor{o: o, st: provisioning.FleetStatus{Listen: o.Listen, Started: o.Now(), Link: "starting", Since: o.Now(), URL: redact(o.Fleet.RemoteWrite)}}
 	s.save()
 	o.Log.Info("push agent started", "remote_write", s.st.URL, "interval", time.Duration(o.Fleet.Interval), "pid", cmd.Process.Pid)
 	var wg sync.WaitGroup
@@ -307,7 +199,7 @@ func Run(ctx context.Context, o Options) error {
 type supervisor struct {
 	o  Options
 	mu sync.Mutex
-	st Status
+	st provisioning.FleetStatus
 	// lastKey is the last complaint logged, without numbers: the same
 	// failure every few seconds is one line, a new one is another.
 	lastKey string
@@ -363,14 +255,14 @@ func (s *supervisor) poll(ctx context.Context) {
 	t := time.NewTicker(min(iv, 15*time.Second))
 	defer t.Stop()
 	c := &http.Client{Timeout: 5 * time.Second}
-	var prev AgentFigures
+	var prev provisioning.FleetAgentFigures
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		f, err := FetchAgent(ctx, c, s.o.Listen)
+		f, err := provisioning.FetchFleetAgent(ctx, c, s.o.Listen)
 		if err != nil {
 			continue // starting, or stopping
 		}
@@ -408,7 +300,7 @@ func (s *supervisor) save() {
 	s.mu.Lock()
 	b, _ := json.MarshalIndent(s.st, "", "  ")
 	s.mu.Unlock()
-	if err := atomicfile.Write(filepath.Join(Dir(s.o.StateDir), StatusFile), append(b, '\n'), 0o640); err != nil {
+	if err := atomicfile.Write(filepath.Join(Dir(s.o.StateDir), provisioning.FleetStatusFile), append(b, '\n'), 0o640); err != nil {
 		s.o.Log.Warn("push agent status", "err", err)
 	}
 }
