@@ -329,6 +329,9 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 	if p.UserChars != up.udc || p.NativeQR != up.qr || p.Columns != up.columns || cal.Identity != up.id || cal.Base != "TM-T20III" {
 		t.Errorf("decided %+v (identity %+v, base %s)", p, cal.Identity, cal.Base)
 	}
+	if title := map[string]string{"ru": "Тестовый чек Sapar", "ky": "чеги"}[up.techLang]; !strings.Contains(strings.Join(strings.Fields(testSlip.Text), " "), title) {
+		t.Errorf("test slip title not %q letter for letter:\n%s", title, testSlip.Text)
+	}
 	if len(testSlip.Warnings) > 0 {
 		t.Errorf("the test slip with the calibrated profile used what the printer does not take: %v", testSlip.Warnings)
 	}

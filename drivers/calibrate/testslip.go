@@ -24,6 +24,11 @@ type TestSlipOpts struct {
 	QRURL, QRCaption string
 	// Footer lines (date, profile name, content version).
 	Footer []string
+	// Title and Ruler are the slip's own words in the technician's
+	// language (BCP 47 Lang); "" and nil: English. Ruler says the
+	// profile's width over the rulers.
+	Title, Lang string
+	Ruler       func(profile string, columns, dots int) string
 }
 
 // TestSlip is the technician's test slip: per offered language a line with
@@ -36,6 +41,12 @@ func TestSlip(o TestSlipOpts) receipt.Document {
 		langs = DefaultLangs
 	}
 	doc := receipt.Document{Lang: "en", Title: "Sapar test slip", Subtitle: o.Kiosk, QRURL: o.QRURL, QRCaption: o.QRCaption, Footer: o.Footer}
+	if o.Title != "" {
+		doc.Title = o.Title
+	}
+	if o.Lang != "" {
+		doc.Lang = o.Lang
+	}
 	for _, tag := range langs {
 		sample, ok := Samples[tag]
 		if !ok {
@@ -66,6 +77,10 @@ func TestSlip(o TestSlipOpts) receipt.Document {
 		}
 	}
 	// Rulers as paragraphs: a numbered step's "1. " would push them past the edge.
-	doc.Paragraphs = append(doc.Paragraphs, fmt.Sprintf("%s: %d columns, %d dots:", o.Profile.Name, cols, o.Profile.Dots), digits.String(), marks.String())
+	ruler := fmt.Sprintf("%s: %d columns, %d dots:", o.Profile.Name, cols, o.Profile.Dots)
+	if o.Ruler != nil {
+		ruler = o.Ruler(o.Profile.Name, cols, o.Profile.Dots)
+	}
+	doc.Paragraphs = append(doc.Paragraphs, ruler, digits.String(), marks.String())
 	return doc
 }

@@ -214,7 +214,8 @@ func (m *Maintenance) handleCalibrationAnswers(w http.ResponseWriter, r *http.Re
 		return
 	}
 	var req struct {
-		Answers []int `json:"answers"`
+		Answers []int  `json:"answers"`
+		Lang    string `json:"lang"` // the screen's language, for the test slip's own words
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 16<<10)).Decode(&req); err != nil {
 		apiError(w, http.StatusBadRequest, "", `send {"answers": [line numbers]}`)
@@ -262,8 +263,7 @@ func (m *Maintenance) handleCalibrationAnswers(w http.ResponseWriter, r *http.Re
 	// running printer switched, so the paper proves the profile.
 	ctx, cancel := context.WithTimeout(r.Context(), 90*time.Second)
 	defer cancel()
-	doc := slipprinter.TestSlip(slipprinter.Kiosk{ID: m.KioskID, Name: m.KioskName, DeviceID: m.DeviceID,
-		Languages: m.Languages, Location: m.Location}, p, m.now())
+	doc := slipprinter.TestSlip(m.slipKiosk(req.Lang), p, m.now())
 	out := map[string]any{"ok": true, "saved": escpos.ProfileFile, "switched": switched, "no_udc_raster": !p.UserChars && !p.Raster}
 	info := describeProfile(p)
 	info.Calibrated, info.Base, info.Model, info.At = true, cal.Base, cal.Identity.String(), cal.At

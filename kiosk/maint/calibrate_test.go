@@ -157,6 +157,9 @@ func TestCalibrationOverHTTP(t *testing.T) {
 	if len(pp.slips) != 2 || len(pp.slips[1].Warnings) > 0 {
 		t.Errorf("test slip: %d slips, warnings %v", len(pp.slips), pp.slips[len(pp.slips)-1].Warnings)
 	}
+	if flat := strings.Join(strings.Fields(pp.slips[1].Text), " "); !strings.Contains(flat, "Тестовый чек Sapar") || !strings.Contains(flat, "профиль POS-5890-calibrated") {
+		t.Errorf("test slip not in the technician's Russian, letter for letter:\n%s", pp.slips[1].Text)
+	}
 	if !strings.Contains(pp.slips[1].Text, "t-01") {
 		t.Errorf("test slip without the kiosk id:\n%s", pp.slips[1].Text)
 	}

@@ -90,10 +90,13 @@ func (m *Maintenance) handleTestSlip(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, "pr.no_printer", "no printer configured")
 		return
 	}
+	var req struct {
+		Lang string `json:"lang"` // the screen's language, for the slip's own words
+	}
+	json.NewDecoder(io.LimitReader(r.Body, 1024)).Decode(&req)
 	ctx, cancel := context.WithTimeout(r.Context(), 90*time.Second)
 	defer cancel()
-	doc := slipprinter.TestSlip(slipprinter.Kiosk{ID: m.KioskID, Name: m.KioskName, DeviceID: m.DeviceID,
-		Languages: m.Languages, Location: m.Location}, m.Printer.Profile(), m.now())
+	doc := slipprinter.TestSlip(m.slipKiosk(req.Lang), m.Printer.Profile(), m.now())
 	if err := m.Print(ctx, doc); err != nil {
 		m.Log.Warn("test slip failed", "err", err)
 		httpx.JSON(w, http.StatusOK, map[string]any{"ok": false, "error": err.Error(), "printer": m.Printer.Last()})

@@ -357,7 +357,7 @@
     calError(null);
     calSay(function () { return t('cal.saving'); });
     $('#btn-cal-save').disabled = true;
-    post('/api/maintenance/printer/calibration/answers', { answers: answers() }).then(function (r) {
+    post('/api/maintenance/printer/calibration/answers', { answers: answers(), lang: lang }).then(function (r) {
       var b = r.body;
       if (r.status !== 200 || !b.ok) {
         $('#btn-cal-save').disabled = false;
@@ -401,7 +401,7 @@
     };
     $('#btn-test').onclick = function () {
       printerSay(function () { return t('pr.printing_test'); });
-      post('/api/maintenance/printer/test').then(function (r) {
+      post('/api/maintenance/printer/test', { lang: lang }).then(function (r) {
         var b = r.body;
         printerSay(function () { return b.ok ? t('pr.test_ok') : t('page.failed', { error: err(b) }); });
         refresh();
