@@ -86,7 +86,10 @@ s=$SECONDS
 run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/root/$(basename "$deb")" >"$work/apt.log" 2>&1 ||
 	{ tail -20 "$work/apt.log" >&2; die "apt-get install ./$(basename "$deb")"; }
 echo "arm64-test: apt-get install ./$(basename "$deb"): ok in $((SECONDS - s)) s"
-echo "arm64-test: $(run file -b /usr/bin/sapar 2>/dev/null | cut -c1-60 || true)"
+case "$(od -An -t u2 -j 18 -N 2 "$root/usr/bin/sapar" | tr -d ' ')" in
+183) echo "arm64-test: /usr/bin/sapar is an arm64 ELF, NEEDED $(readelf -d "$root/usr/bin/sapar" | grep -c NEEDED) libraries" ;;
+*) die "/usr/bin/sapar is not an arm64 binary" ;;
+esac
 
 s=$SECONDS
 out=$(run /usr/bin/sapar version 2>&1) || die "sapar version: $out"
