@@ -251,12 +251,17 @@
       [t('pr.paper'), p.paper_mm != null ? t('pr.metres', { m: (p.paper_mm / 1000).toFixed(2) }) : '—'],
       [t('pr.paper_outs'), p.paper_outs], [t('pr.reconnects'), p.reconnects], [t('pr.last_slip'), when(p.last_printed)]]);
     dl($('#updates'), [[t('up.version'), c.version || '—'], [t('up.release'), c.release || '—'],
-      [t('up.last_attempt'), when(u.last_attempt)], [t('up.last_success'), when(u.last_success)], [t('up.source'), u.source ? t('up.src.' + u.source) : '—'],
+      [t('up.last_attempt'), when(u.last_attempt)], [t('up.last_success'), when(u.last_success)], [t('up.source'), u.source ? (u.source === 'usb' || u.source === 'network' ? t('up.src.' + u.source) : u.source) : '—'],
       [t('up.result'), u.error ? t('up.result_failed', { error: u.error }) : (u.changed ? t('up.result_new') : t('up.result_same'))],
       [t('up.counts'), (u.succeeded_total || 0) + ' / ' + (u.failed_total || 0)]]);
     if (run.running) text($('#update-msg'), t(run.source === 'usb' ? 'up.running_usb' : 'up.running_network'));
     else if (run.error) text($('#update-msg'), t('up.failed', { error: run.error }));
-    else if (run.result) text($('#update-msg'), run.result);
+    else if (run.result) {
+      // The kiosk's sentence is English; the recorded status has the facts.
+      var src = u.source === 'usb' || run.source === 'usb' ? t('up.src.usb') : (u.source || t('up.src.network'));
+      text($('#update-msg'), u.version ? t(u.changed ? 'up.done_changed' : 'up.done_same', { version: u.version, source: src, kb: Math.round((u.bytes_fetched || 0) / 1024) }) : run.result);
+      $('#update-msg').title = run.result;
+    }
     var ol = $('#errors'); ol.textContent = '';
     (s.errors || []).forEach(function (e) {
       var li = document.createElement('li');
