@@ -249,6 +249,7 @@ for arch in "$@"; do
 	install -D -m 0644 "$here/sapar.service" "$root/lib/systemd/system/sapar.service"
 	install -D -m 0644 "$here/sapar-update.service" "$root/lib/systemd/system/sapar-update.service"
 	install -D -m 0644 "$here/sapar-update.timer" "$root/lib/systemd/system/sapar-update.timer"
+	install -D -m 0644 "$here/sapar-metrics.service" "$root/lib/systemd/system/sapar-metrics.service"
 	install -D -m 0644 "$here/60-sapar-printer.rules" "$root/lib/udev/rules.d/60-sapar-printer.rules"
 	install -D -m 0644 "$here/sapar.tmpfiles" "$root/usr/lib/tmpfiles.d/sapar.conf"
 	install -D -m 0644 "$here/sapar.journald.conf" "$root/usr/lib/systemd/journald.conf.d/60-sapar.conf"
@@ -287,6 +288,9 @@ for arch in "$@"; do
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	# The kiosk's own needs, then the binary's shared libraries (none for a pure-Go build).
 	depends="adduser, seatd, cage, xwayland, procps, fonts-noto-core, espeak-ng"
+	# The fleet push agent (sapar-metrics.service) runs vmagent from victoria-metrics; a Depends so it is
+	# configured before sapar's postinst, which masks the database service that package also brings.
+	depends="$depends, victoria-metrics"
 	if readelf -d "$root/usr/bin/sapar" 2>/dev/null | grep -q NEEDED; then
 		shlibs=$(shlib_depends "$arch" "$root/usr/bin/sapar")
 		[ -n "$shlibs" ] || die "dpkg-shlibdeps found no shared libraries in the $arch binary"
