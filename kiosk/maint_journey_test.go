@@ -352,6 +352,13 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 	}
 	shot("6-switched-to-" + other)
 	audit("switched")
+	// Uzbek (Latin): oʻ and gʻ with U+02BB, the longest words of the four.
+	do(chromedp.Click(`#langs button[data-lang="uz-Latn"]`), chromedp.Click(`#tabs button[data-tab="overview"]`))
+	if got := eval(`document.querySelector('#btn-cal-print').textContent`); got != "Kalibrlash chekini chop etish" {
+		t.Errorf("calibration button in Uzbek: %q", got)
+	}
+	shot("7-overview-uz")
+	audit("Uzbek")
 }
 
 func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -234,7 +234,7 @@
     var s = status;
     if (!s) return;
     var c = s.content || {}, u = (s.update || {}).status || {}, run = (s.update || {}).run || {}, p = s.printer || {}, pp = s.printer_profile;
-    var net = (s.network || []).map(function (i) { return t(i.up ? 'ov.net_up' : 'ov.net_down', { name: i.name, addrs: (i.addrs || []).join(', ') }); }).join('; ') || t('ov.no_network');
+    var net = (s.network || []).map(function (i) { return t(i.up ? 'ov.net_up' : 'ov.net_down', { name: i.name, addrs: (i.addrs || []).join(', ') }).trim(); }).join('; ') || t('ov.no_network');
     dl($('#overview'), [
       [t('ov.kiosk'), s.kiosk.name + ' (' + s.kiosk.id + ')'], [t('ov.device_id'), s.kiosk.device_id], [t('ov.place'), s.kiosk.place],
       [t('ov.printer'), pstate(p.state) + (p.error ? ' — ' + p.error : '')],
