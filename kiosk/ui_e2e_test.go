@@ -193,6 +193,14 @@ func TestJourneys(t *testing.T) {
 				t.Error("guide shows no numbered steps")
 			}
 			b.shot("guide-" + j.lang)
+			// The kiosk's help desk on every guide screen (the demo's says it
+			// is a sample), and the unreviewed sample text says so.
+			if b.eval(`String(!!document.querySelector('#help-desk .sample-check'))`) != "true" {
+				t.Error("guide screen shows no (sample) help desk")
+			}
+			if b.eval(`String(!!document.querySelector('#not-reviewed'))`) != "true" {
+				t.Error("unreviewed guide does not say it is not yet checked by a native speaker")
+			}
 
 			// An outside link opens a QR panel and never navigates.
 			before := b.eval(`location.href`)
@@ -239,6 +247,14 @@ func TestJourneys(t *testing.T) {
 				b.typeKeys(j.agency...)
 				b.do(chromedp.WaitVisible(`#agency-verdict`))
 				b.shot("agency-" + j.lang)
+				// «ала», «Samp», «123» are beginnings: never a verdict; the
+				// sample registry says so in the verdict itself.
+				if st := b.eval(`document.querySelector('#agency-verdict').dataset.status`); st == "licensed" || st == "suspended" || st == "revoked" || st == "expired" {
+					t.Errorf("agency keys %q gave the verdict %q", j.agency, st)
+				}
+				if st := b.eval(`document.querySelector('#agency-verdict').dataset.status`); st != "not_found" && st != "too_short" && b.eval(`String(!!document.querySelector('#agency-verdict #agency-sample'))`) != "true" {
+					t.Error("sample registry answer without the sample-data line in the verdict")
+				}
 				if n := b.eval(`String(document.querySelectorAll('#agency-query-results button[data-qr]').length)`); n == "0" {
 					t.Error("agency check shows no official registry as a QR way out")
 				}
