@@ -196,7 +196,7 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 	// target of at least 44 × 44 px.
 	audit := func(screen string) {
 		t.Helper()
-		if raw := eval(`(document.body.innerText.match(/\b(cal|pr|pin|ov|up|tab|pstate|page|setup|doc|ft|status|check)\.[a-z_.]+/g) || []).join(' ')`); raw != "" {
+		if raw := eval(`(document.body.innerText.match(/\b(cal|pr|pin|ov|up|tab|pstate|page|setup|doc|doctor|ft|status|check|slip|cli)\.[a-z_.]+/g) || []).join(' ')`); raw != "" {
 			t.Errorf("%s: untranslated keys on screen: %s", screen, raw)
 		}
 		if small := eval(`Array.from(document.querySelectorAll('button')).filter(b => b.offsetParent).map(b => [b, b.getBoundingClientRect()]).filter(([b, r]) => r.width < 44 || r.height < 44).map(([b, r]) => (b.id || b.textContent) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height)).join('; ')`); small != "" {
@@ -340,6 +340,16 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 	waitText("#printer", "the printer card after calibration", func(s string) bool { return strings.Contains(s, calibrated) })
 	do(chromedp.ScrollIntoView(`#printer`))
 	shot("5-printer-calibrated")
+
+	// The doctor's checks, in the same language as the screen.
+	do(chromedp.Click(`#tabs button[data-tab="doctor"]`), chromedp.Click(`#btn-doctor`), chromedp.WaitVisible(`#doctor tr`))
+	doc := eval(`document.querySelector('#doctor').innerText`)
+	if want := map[string]string{"ru": "часы показывают", "ky": "саат "}[up.techLang]; !strings.Contains(doc, want) {
+		t.Errorf("doctor on the screen lacks %q:\n%s", want, doc)
+	}
+	shot("5b-doctor")
+	audit("doctor")
+	do(chromedp.Click(`#tabs button[data-tab="printer"]`))
 
 	// The same screen in the other language, switched on the screen.
 	other := map[string]string{"ru": "ky", "ky": "ru"}[up.techLang]
