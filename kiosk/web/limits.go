@@ -40,12 +40,14 @@ type capped struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	mu   sync.Mutex
-	idle map[net.Conn]time.Time // open connections waiting for a next request
+	mu       sync.Mutex
+	idle     map[net.Conn]time.Time // open connections waiting for a next request
+	wentIdle chan struct{}          // told (without blocking) when one goes idle
 }
 
 func limitListener(ln net.Listener, n int) *capped {
-	return &capped{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{}), idle: map[net.Conn]time.Time{}}
+	return &capped{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{}), idle: map[net.Conn]time.Time{},
+		wentIdle: make(chan struct{}, 1)}
 }
 
 func (l *capped) Accept() (net.Conn, error) {
@@ -62,9 +64,10 @@ func (l *capped) Accept() (net.Conn, error) {
 		if l.evictIdle() {
 			continue // its Close frees a place
 		}
-		select { // every connection is busy: wait for one to end
+		select { // every connection is busy: wait for one to end or go idle
 		case l.sem <- struct{}{}:
 			return &cappedConn{Conn: c, release: func() { <-l.sem }}, nil
+		case <-l.wentIdle:
 		case <-l.done:
 			c.Close()
 			return nil, net.ErrClosed
@@ -97,6 +100,10 @@ func (l *capped) state(c net.Conn, st http.ConnState) {
 	defer l.mu.Unlock()
 	if st == http.StateIdle {
 		l.idle[c] = time.Now()
+		select {
+		case l.wentIdle <- struct{}{}:
+		default:
+		}
 	} else {
 		delete(l.idle, c)
 	}

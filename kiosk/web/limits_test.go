@@ -142,6 +142,34 @@ func TestConnectionsAreCapped(t *testing.T) {
 			c.Close()
 		}
 	})
+	t.Run("clients arriving together who keep their connections are all answered", func(t *testing.T) {
+		const clients = 100
+		answered := make(chan bool, clients)
+		for range clients {
+			go func() {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					answered <- false
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				answered <- err == nil && resp.StatusCode == 200
+				time.Sleep(2 * time.Second) // keeps it open, idle
+			}()
+		}
+		n := 0
+		for range clients {
+			if <-answered {
+				n++
+			}
+		}
+		if n != clients {
+			t.Fatalf("%d of %d clients answered (cap %d): the others waited for idle connections", n, clients, max)
+		}
+	})
 	t.Run("new client waits while all are busy", func(t *testing.T) {
 		var busy []net.Conn
 		for range max {
