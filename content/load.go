@@ -269,6 +269,11 @@ func loadGuideYAML(fsys fs.FS, dir, name string, add func(string, int, string, .
 		if !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") {
 			bad("link %q: url %q must start with https:// or http://", l.ID, l.URL)
 		}
+		for _, o := range l.Origins {
+			if !contains(Origins, o) {
+				bad("link %q: origins %q: use %s", l.ID, o, strings.Join(Origins, ", "))
+			}
+		}
 	}
 	if len(gf.Sources) == 0 {
 		bad("no sources: say where the facts come from")

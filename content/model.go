@@ -20,7 +20,15 @@ type Guide struct {
 type Link struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
+	// Origins are the countries whose citizens the link is for (KG, UZ,
+	// TJ, other); empty: everyone. The slip's QR is the first link for the
+	// reader's origin.
+	Origins []string `json:"origins,omitempty" yaml:"origins"`
 }
+
+// Origins are the citizenships a reader can say are theirs ("whose rules
+// apply"): the two countries the study covers, Tajikistan, and any other.
+var Origins = []string{"KG", "UZ", "TJ", "other"}
 
 // Text is a guide in one language.
 type Text struct {
@@ -79,8 +87,12 @@ type Contact struct {
 	Hours     string            `json:"hours"`
 	Languages []string          `json:"languages"`
 	Source    string            `json:"source"`
-	File      string            `json:"-"`
-	Line      int               `json:"-"`
+	// Serves are the citizenships the body helps (Origins); empty: anyone.
+	// A guide's slip shows the contacts serving the reader's origin, and the
+	// first state body serving it when the guide names none.
+	Serves []string `json:"serves,omitempty"`
+	File   string   `json:"-"`
+	Line   int      `json:"-"`
 }
 
 // Agency statuses in the registry.

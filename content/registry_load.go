@@ -36,6 +36,7 @@ type contactFile struct {
 	Hours     string            `yaml:"hours"`
 	Languages []string          `yaml:"languages"`
 	Source    string            `yaml:"source"`
+	Serves    []string          `yaml:"serves"`
 }
 
 func loadContacts(fsys fs.FS, add func(string, int, string, ...any)) []*Contact {
@@ -66,7 +67,7 @@ func loadContacts(fsys fs.FS, add func(string, int, string, ...any)) []*Contact 
 	for i, cf := range list {
 		c := &Contact{ID: cf.ID, Kind: cf.Kind, Country: cf.Country, Names: cf.Names, Phone: cf.Phone,
 			Website: cf.Website, Telegram: cf.Telegram, Hours: cf.Hours, Languages: cf.Languages,
-			Source: cf.Source, File: ContactsFile, Line: lines[i]}
+			Source: cf.Source, Serves: cf.Serves, File: ContactsFile, Line: lines[i]}
 		if c.Languages == nil {
 			c.Languages = []string{}
 		}
@@ -102,6 +103,11 @@ func validateContact(c *Contact) []string {
 	}
 	if len(c.Names) == 0 {
 		msgs = append(msgs, "no names: give the name in each language")
+	}
+	for _, o := range c.Serves {
+		if !contains(Origins, o) {
+			msgs = append(msgs, "serves "+quote(o)+": use "+strings.Join(Origins, ", "))
+		}
 	}
 	for tag, n := range c.Names {
 		if l, ok := LookupLanguage(tag); !ok || l.Tag != tag {

@@ -39,11 +39,12 @@ type ContactView struct {
 	Hours     string   `json:"hours"`
 	Languages []string `json:"languages"`
 	Source    string   `json:"source"`
+	Serves    []string `json:"serves,omitempty"` // citizenships it helps; empty: anyone
 }
 
 func viewContact(c *Contact, lang string) ContactView {
 	v := ContactView{ID: c.ID, Kind: c.Kind, Country: c.Country, Phone: c.Phone, Website: c.Website,
-		Telegram: c.Telegram, Hours: c.Hours, Languages: c.Languages, Source: c.Source}
+		Telegram: c.Telegram, Hours: c.Hours, Languages: c.Languages, Source: c.Source, Serves: c.Serves}
 	if v.Languages == nil {
 		v.Languages = []string{}
 	}

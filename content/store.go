@@ -339,14 +339,20 @@ type GuideView struct {
 	Sources   []string          `json:"sources"`
 	Reviewed  string            `json:"reviewed"`
 	Contacts  []ContactView     `json:"contacts,omitempty"` // the guide's key contacts, names in lang
+	// Origin is the citizenship the view was narrowed to (ForOrigin); "" all.
+	Origin string `json:"origin,omitempty"`
+	// OriginMatters: the guide's links or contacts differ by citizenship,
+	// so the screen asks whose rules apply.
+	OriginMatters bool `json:"origin_matters"`
 	labels    map[string]string // unexported: folded into Links
 }
 
 // LinkView is a link with its label in the view's language.
 type LinkView struct {
-	ID    string `json:"id"`
-	URL   string `json:"url"`
-	Label string `json:"label"`
+	ID      string   `json:"id"`
+	URL     string   `json:"url"`
+	Label   string   `json:"label"`
+	Origins []string `json:"origins,omitempty"` // for citizens of these; empty: everyone
 }
 
 // ErrNotFound is returned for an unknown guide id.
@@ -400,7 +406,7 @@ func (s *Store) Guide(ctx context.Context, id, lang string) (*GuideView, error) 
 			if label == "" {
 				label = rl.URL
 			}
-			v.Links = append(v.Links, LinkView{ID: rl.ID, URL: rl.URL, Label: label})
+			v.Links = append(v.Links, LinkView{ID: rl.ID, URL: rl.URL, Label: label, Origins: rl.Origins})
 		}
 		return v, nil
 	}

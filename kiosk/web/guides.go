@@ -64,6 +64,17 @@ func (s *Server) guide(w http.ResponseWriter, r *http.Request, id, lang string) 
 	return g, true
 }
 
+// forOrigin narrows g to the reader's citizenship (origin "" or unknown:
+// as it is); false when it answered with an error.
+func (s *Server) forOrigin(w http.ResponseWriter, r *http.Request, g *content.GuideView, origin string) bool {
+	if err := s.Store().ForOrigin(r.Context(), g, origin); err != nil {
+		s.opt.Log.Error("guide origin", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "content is not available")
+		return false
+	}
+	return true
+}
+
 // writeQR answers with the QR picture of url (cached: drawn once).
 func (s *Server) writeQR(w http.ResponseWriter, url string) {
 	png, err := s.qrs.png(url)
@@ -78,7 +89,7 @@ func (s *Server) writeQR(w http.ResponseWriter, url string) {
 
 func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
 	g, ok := s.guide(w, r, r.PathValue("id"), langOf(r))
-	if !ok {
+	if !ok || !s.forOrigin(w, r, g, r.URL.Query().Get("origin")) {
 		return
 	}
 	from := usage.Source(r.URL.Query().Get("from"))

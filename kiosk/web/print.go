@@ -20,6 +20,9 @@ func (s *Server) printed(job printqueue.Job, reason string, paperLow bool) {
 type printRequest struct {
 	Topic string `json:"topic"`
 	Lang  string `json:"lang"`
+	// Origin is whose rules apply (content.Origins: KG, UZ, TJ, other):
+	// the slip's QR and contacts follow it; "" prints the guide as it is.
+	Origin string `json:"origin,omitempty"`
 }
 
 func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +37,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, ok := s.guide(w, r, req.Topic, content.NormalizeTag(req.Lang))
-	if !ok {
+	if !ok || !s.forOrigin(w, r, g, req.Origin) {
 		return
 	}
 	version, _ := s.Store().Version(r.Context())

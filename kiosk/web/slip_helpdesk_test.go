@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,57 @@ func TestEverySlipNamesTheHelpDesk(t *testing.T) {
 				}
 				if !desk.Sample && !strings.Contains(all, desk.Phone) {
 					t.Fatalf("%s/%s: no phone: %q", g.ID, l.Tag, doc.Contacts)
+				}
+			}
+		}
+	}
+}
+
+// The slip's QR was a Kyrgyz site for 24 of 30 guides, whoever read it.
+// Walk every guide × language × citizenship: the slip names the help desk
+// and at least one office serving that citizenship that can be reached
+// (a phone, a website or a Telegram the content holds); the QR is a link
+// for that citizenship or for everyone.
+func TestEverySlipHasAnOfficeForTheReadersOrigin(t *testing.T) {
+	st := versionStore(t, "t")
+	strs, err := ui.Strings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	guides, err := st.List(ctx, "", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := HelpDesk{Name: "Test desk", Phone: "+000 000 000 000"}
+	for _, g := range guides {
+		for _, l := range content.Languages() {
+			for _, origin := range content.Origins {
+				v, err := st.Guide(ctx, g.ID, l.Tag)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := st.ForOrigin(ctx, v, origin); err != nil {
+					t.Fatal(err)
+				}
+				doc := Slip(v, SlipOptions{HelpDesk: desk, Now: time.Now(), Strings: strs})
+				all := strings.Join(doc.Contacts, "\n")
+				if !strings.Contains(all, desk.Phone) {
+					t.Fatalf("%s/%s/%s: no help desk: %q", g.ID, l.Tag, origin, doc.Contacts)
+				}
+				office := false
+				for _, c := range v.Contacts {
+					if slices.Contains(c.Serves, origin) && (c.Phone != "" || c.Website != "" || c.Telegram != "") && strings.Contains(all, contactLine(c)) {
+						office = true
+					}
+				}
+				if !office {
+					t.Errorf("%s/%s/%s: no reachable office for that citizenship: %q", g.ID, l.Tag, origin, doc.Contacts)
+				}
+				for _, ln := range v.Links[:min(1, len(v.Links))] {
+					if len(ln.Origins) > 0 && !slices.Contains(ln.Origins, origin) {
+						t.Errorf("%s/%s/%s: the QR %s is for %v", g.ID, l.Tag, origin, ln.URL, ln.Origins)
+					}
 				}
 			}
 		}
