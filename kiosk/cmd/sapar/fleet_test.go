@@ -511,3 +511,46 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// push-metrics as sapar-metrics.service runs it: no fleet: section says so
+// and exits 0 (the unit stays inactive); with one, --print shows the agent.
+func TestPushMetricsCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	key := filepath.Join(dir, "mrc.key")
+	if code, _, errs := runSapar(t, ctx, "provision", "keygen", "--out", key); code != 0 {
+		t.Fatalf("keygen: %s", errs)
+	}
+	raw, err := os.ReadFile("../../../provisioning/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := strings.Replace(string(raw), "/dev/serial/by-id/usb-EPSON_TM-T20III-if00", "/dev/ttyUSB97", 1)
+	for _, tc := range []struct {
+		name, site string
+		args       []string
+		want       string
+	}{
+		{"no fleet section", full[:strings.Index(full, "\nfleet:")+1], nil, "no fleet: section: nothing to push"},
+		{"the agent's command line", full, []string{"--print"}, "-remoteWrite.label=kiosk=osh-airport-01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "site.yaml")
+			os.WriteFile(file, []byte(tc.site), 0o644)
+			if code, _, errs := runSapar(t, ctx, "provision", "sign", "--key", key, file); code != 0 {
+				t.Fatalf("sign: %s", errs)
+			}
+			state := filepath.Join(t.TempDir(), "state")
+			if code, _, errs := runSapar(t, ctx, "provision", "--state", state, "--file", file, "--pubkey", key+".pub"); code != 0 {
+				t.Fatalf("provision: %s", errs)
+			}
+			code, out, errs := runSapar(t, ctx, append([]string{"push-metrics", "--state", state, "--provisioning-key", key + ".pub"}, tc.args...)...)
+			if code != exitOK || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 saying %q", code, out, errs, tc.want)
+			}
+		})
+	}
+	if code, _, _ := runSapar(t, ctx, "push-metrics"); code != exitUsage {
+		t.Errorf("push-metrics without --state: exit %d, want %d", code, exitUsage)
+	}
+}
