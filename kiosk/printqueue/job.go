@@ -26,9 +26,13 @@ const (
 // Reasons a job failed, beyond the printer's own (failureReason).
 const (
 	// ReasonInterrupted: the kiosk stopped (crash, power cut, restart)
-	// while the job was printing. Part of the slip may be on paper; the
-	// job is not retried on its own (see recoverJobs).
+	// while the job was printing. None, part or all of the slip may be on
+	// paper; the job is not retried on its own, the person is offered a
+	// reprint (Job.Reprint; see recoverJobs).
 	ReasonInterrupted = "interrupted"
+	// ReasonTooMany: more prints were asked for in the last minute than
+	// Opts.MaxPerMinute (the job was refused, never stored: ErrTooMany).
+	ReasonTooMany = "too-many"
 	// ReasonExpired: the job waited in the queue longer than anyone waits
 	// at a kiosk (e.g. queued before a power cut): printing it now would
 	// hand someone else's slip to the next person.
@@ -48,11 +52,15 @@ type Job struct {
 	Updated  time.Time `json:"updated"`
 	Attempts int       `json:"attempts"`            // times the job went to the printer
 	PaperLow bool      `json:"paper_low,omitempty"` // the printer reported paper near end: staff should change the roll soon
+	Reprint  bool      `json:"reprint,omitempty"`   // interrupted by a restart a moment ago: the page offers to print it again
 	doc      receipt.Document
 }
 
 // ErrFull: too many slips wait already (Opts.MaxQueued).
 var ErrFull = errors.New("the printer has too many slips waiting")
+
+// ErrTooMany: too many slips were asked for in the last minute (Opts.MaxPerMinute).
+var ErrTooMany = errors.New("many slips were printed in the last minute: wait a minute, or scan the QR code")
 
 // FailureReason names why a print failed in a word the UI turns into a
 // sentence in the user's language, with the way out (scan the QR instead).

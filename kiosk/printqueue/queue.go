@@ -28,6 +28,10 @@ type Opts struct {
 	// MaxQueued refuses new jobs while this many wait: a stuck printer must
 	// not collect slips that will print long after their owners left.
 	MaxQueued int
+	// MaxPerMinute refuses a new job (ErrTooMany) while this many were
+	// submitted in the last minute: a local client drained a roll 16 slips
+	// at a time. Counted from the stored jobs, so a restart does not reset it.
+	MaxPerMinute int
 	// MaxWait fails a job that waited longer than this with "expired"
 	// instead of printing it for nobody (e.g. queued before a power cut).
 	MaxWait time.Duration
@@ -50,7 +54,7 @@ type Opts struct {
 
 // DefaultOpts suit one kiosk printer.
 func DefaultOpts() Opts {
-	return Opts{MaxQueued: 16, MaxWait: 3 * time.Minute, PrintTimeout: 2 * time.Minute,
+	return Opts{MaxQueued: 16, MaxPerMinute: 6, MaxWait: 3 * time.Minute, PrintTimeout: 2 * time.Minute,
 		KeepDone: 200, KeepFailed: 30 * 24 * time.Hour, Idle: 5 * time.Second, Now: time.Now}
 }
 
@@ -70,6 +74,8 @@ type Queue struct {
 	done     chan struct{}      // closed when run returns
 	paperLow atomic.Bool
 	closeMu  sync.Once
+
+	interrupted []Job // jobs recoverJobs found cut short by the last stop
 }
 
 // migrations are the queue's schema history, applied by content/migrate.
@@ -110,6 +116,9 @@ func Open(o Opts, print PrintFunc) (*Queue, error) {
 	}
 	if o.MaxWait <= 0 {
 		o.MaxWait = d.MaxWait
+	}
+	if o.MaxPerMinute <= 0 {
+		o.MaxPerMinute = d.MaxPerMinute
 	}
 	if o.PrintTimeout <= 0 {
 		o.PrintTimeout = d.PrintTimeout
@@ -164,6 +173,10 @@ func Open(o Opts, print PrintFunc) (*Queue, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := j.loadInterrupted(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return j, nil
 }
 
@@ -211,38 +224,82 @@ func (j *Queue) migrate() error {
 // what crashed the kiosk, and printing it on every start would crash it in
 // a loop; (2) part of it may already be on paper, and by the time the
 // kiosk is back (tens of seconds) the person has pressed print again or
-// left — an automatic second slip is a double or a slip for nobody. The
-// record stays, so the UI polling that job learns it failed and offers to
-// print again. Queued jobs that never started keep their place; the worker
+// left — an automatic second slip is a double or a slip for nobody. So
+// delivery is at most once across a crash, and the choice goes back to the
+// person at the screen: the record stays, the job answers with a reprint
+// offer (Job.Reprint) to a page still polling it, and the page that starts
+// with the restarted kiosk is told of it (Interrupted) and asks "if no slip
+// came out, print again?". Whether the slip did come out cannot be told
+// (interruptedText). Queued jobs that never started keep their place; the worker
 // expires them if they waited longer than MaxWait.
 func (j *Queue) recoverJobs() error {
 	return j.tx(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(`SELECT seq, id FROM jobs WHERE state = 'printing'`)
+		rows, err := tx.Query(`SELECT ` + jobColumns + ` FROM jobs WHERE state = 'printing'`)
 		if err != nil {
 			return fmt.Errorf("printqueue: recovery: %w", err)
 		}
 		type left struct {
 			seq int64
-			id  string
+			job Job
 		}
 		var ls []left
 		for rows.Next() {
-			var l left
-			if err := rows.Scan(&l.seq, &l.id); err != nil {
+			seq, job, err := scanJob(rows)
+			if err != nil && seq == 0 {
 				rows.Close()
 				return err
 			}
-			ls = append(ls, l)
+			ls = append(ls, left{seq, job})
 		}
 		rows.Close()
 		for _, l := range ls {
-			if err := j.setState(tx, l.seq, JobFailed, ReasonInterrupted, "the kiosk stopped while this job was printing"); err != nil {
+			if err := j.setState(tx, l.seq, JobFailed, ReasonInterrupted, interruptedText); err != nil {
 				return fmt.Errorf("printqueue: recovery: %w", err)
 			}
-			j.log.Warn("print job interrupted by a restart", "job", l.id)
+			j.log.Warn("print job interrupted by a restart: the page offers a reprint", "job", l.job.ID)
 		}
 		return nil
 	})
+}
+
+// interruptedText is the record of a job cut short: whether its slip came
+// out cannot be known. The printer confirms what it has processed only to
+// the session that sent it (GS ( H replies between chunks); after a crash
+// nothing the new process can ask (DLE EOT: paper, cover, offline) says
+// whether the last job was printed and cut.
+const interruptedText = "the kiosk stopped while this job was printing; whether the slip came out is not known (the printer keeps no record of finished jobs)"
+
+// Interrupted returns the jobs the last stop cut short (a crash, or a
+// restart while printing) that are recent enough for their owner to be at
+// the screen still (within MaxWait of being asked for), oldest first: the
+// page that starts after the restart offers a reprint. The queue never
+// reprints on its own (see recoverJobs).
+func (j *Queue) Interrupted() []Job {
+	var out []Job
+	for _, job := range j.interrupted {
+		if j.o.Now().Sub(job.Created) <= j.o.MaxWait {
+			out = append(out, job)
+		}
+	}
+	return out
+}
+
+// loadInterrupted finds the jobs the last stop cut short, at Open.
+func (j *Queue) loadInterrupted() error {
+	rows, err := j.db.Query(`SELECT `+jobColumns+` FROM jobs WHERE state = 'failed' AND reason = ? AND created > ? ORDER BY seq`,
+		ReasonInterrupted, j.o.Now().Add(-j.o.MaxWait).UnixMilli())
+	if err != nil {
+		return fmt.Errorf("printqueue: interrupted jobs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if seq, job, err := scanJob(rows); err == nil {
+			j.interrupted = append(j.interrupted, job)
+		} else if seq == 0 {
+			return fmt.Errorf("printqueue: interrupted jobs: %w", err)
+		}
+	}
+	return rows.Err()
 }
 
 func (j *Queue) tx(ctx context.Context, f func(*sql.Tx) error) error {
@@ -294,6 +351,12 @@ func (j *Queue) Submit(topic, lang string, doc receipt.Document) (*Job, error) {
 			return ErrFull
 		}
 		now := j.ms()
+		if err := tx.QueryRow(`SELECT count(*) FROM jobs WHERE created > ?`, now-time.Minute.Milliseconds()).Scan(&n); err != nil {
+			return err
+		}
+		if n >= j.o.MaxPerMinute {
+			return ErrTooMany
+		}
 		res, err := tx.Exec(`INSERT INTO jobs (id, topic, lang, state, doc, created, updated) VALUES (?,?,?,?,?,?,?)`,
 			job.ID, topic, lang, JobQueued, string(data), now, now)
 		if err != nil {
@@ -307,8 +370,8 @@ func (j *Queue) Submit(topic, lang string, doc receipt.Document) (*Job, error) {
 		_, err = tx.Exec(`INSERT INTO job_events (job, at, state) VALUES (?,?,?)`, seq, now, JobQueued)
 		return err
 	})
-	if errors.Is(err, ErrFull) {
-		return nil, ErrFull
+	if errors.Is(err, ErrFull) || errors.Is(err, ErrTooMany) {
+		return nil, err
 	}
 	if err != nil {
 		j.log.Error("print queue: store job", "err", err)
@@ -351,6 +414,7 @@ func (j *Queue) Get(id string) (Job, bool) {
 		return Job{}, false
 	}
 	job.PaperLow = j.paperLow.Load()
+	job.Reprint = job.State == JobFailed && job.Reason == ReasonInterrupted && j.o.Now().Sub(job.Created) <= j.o.MaxWait
 	return job, true
 }
 

@@ -121,6 +121,15 @@ func TestQueueSurvivesKillMidJob(t *testing.T) {
 	if !ok || ja.State != JobFailed || ja.Reason != ReasonInterrupted || ja.Attempts != 1 {
 		t.Fatalf("A after restart: %+v (found %v), want failed/interrupted after 1 attempt", ja, ok)
 	}
+	// At-most-once across a crash, with the choice given back to the person:
+	// the interrupted job offers a reprint (the UI's words), and the page
+	// that starts after the restart learns of it.
+	if !ja.Reprint {
+		t.Errorf("A after restart offers no reprint: %+v", ja)
+	}
+	if rec := j2.Interrupted(); len(rec) != 1 || rec[0].ID != ids["A"] || rec[0].Topic == "" {
+		t.Errorf("jobs interrupted by the restart: %+v, want A", rec)
+	}
 	if jb, _ := j2.Get(ids["B"]); jb.State != JobQueued || jb.doc.Title != "B" {
 		t.Fatalf("B after restart: %+v", jb)
 	}
@@ -304,7 +313,7 @@ func TestQueueCloseStopsTheWorker(t *testing.T) {
 // Many kiosk requests at once (double taps, polls) while the worker
 // writes: no submit fails with "database is locked" and every job prints.
 func TestQueueConcurrentSubmits(t *testing.T) {
-	j, err := Open(Opts{Path: filepath.Join(t.TempDir(), "q.db"), MaxQueued: 1000},
+	j, err := Open(Opts{Path: filepath.Join(t.TempDir(), "q.db"), MaxQueued: 1000, MaxPerMinute: 1000},
 		func(ctx context.Context, doc receipt.Document) error { return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -338,3 +347,38 @@ func TestQueueConcurrentSubmits(t *testing.T) {
 }
 
 func noPrint(context.Context, receipt.Document) error { return nil }
+
+// A local client could drain a roll 16 slips at a time: prints are limited
+// per minute (MaxPerMinute), counted from the stored jobs so a restart does
+// not reset the count, and the refusal says to wait.
+func TestPrintsAreRateLimitedPerMinute(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "queue.db")
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	print := func(context.Context, receipt.Document) error { return nil }
+	j, err := Open(Opts{Path: path, MaxPerMinute: 3, Now: clock}, print)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := j.Submit("t", "ky", testDoc(fmt.Sprint(i))); err != nil {
+			t.Fatalf("print %d of 3 in a minute: %v", i+1, err)
+		}
+	}
+	if _, err := j.Submit("t", "ky", testDoc("x")); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("fourth print in a minute: %v, want ErrTooMany", err)
+	}
+	j.Close()
+	j, err = Open(Opts{Path: path, MaxPerMinute: 3, Now: clock}, print)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := j.Submit("t", "ky", testDoc("x")); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("after a restart, the fourth print in a minute: %v, want ErrTooMany", err)
+	}
+	now = now.Add(61 * time.Second)
+	if _, err := j.Submit("t", "ky", testDoc("y")); err != nil {
+		t.Fatalf("a print a minute later: %v", err)
+	}
+}

@@ -179,7 +179,7 @@ func TestConnectionsAreCapped(t *testing.T) {
 			busy = append(busy, c)
 		}
 		time.Sleep(300 * time.Millisecond) // all of them are being read
-		extra := dial() // the kernel completes the handshake
+		extra := dial()                    // the kernel completes the handshake
 		fmt.Fprintf(extra, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 		extra.SetReadDeadline(time.Now().Add(time.Second))
 		br := bufio.NewReader(extra)

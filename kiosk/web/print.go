@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -42,6 +43,11 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 	}
 	version, _ := s.Store().Version(r.Context())
 	job, err := s.jobs.Submit(g.ID, g.Lang, s.slip(g, version))
+	if errors.Is(err, printqueue.ErrTooMany) {
+		// The page says it in the reader's language (printTooMany) with the QR way out.
+		httpx.JSON(w, http.StatusTooManyRequests, map[string]string{"error": err.Error(), "reason": printqueue.ReasonTooMany})
+		return
+	}
 	if err != nil {
 		httpx.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
@@ -61,4 +67,15 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, job)
+}
+
+// reprintOffer is what the page that starts after a restart offers: the
+// guide whose slip the restart cut short a moment ago (nil: none). The
+// page asks whether a slip came out and prints it again on a tap.
+func reprintOffer(jobs []printqueue.Job) map[string]string {
+	if len(jobs) == 0 {
+		return nil
+	}
+	j := jobs[len(jobs)-1]
+	return map[string]string{"job": j.ID, "topic": j.Topic, "lang": j.Lang}
 }

@@ -219,7 +219,7 @@ func NewServer(opt Options) (*Server, error) {
 	if s.page, err = s.assets.IndexPage(map[string]any{
 		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
 		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "assets": s.assets.URLs,
-		"speech": s.speech.Langs(),
+		"speech": s.speech.Langs(), "reprint": reprintOffer(jobs.Interrupted()),
 	}); err != nil {
 		jobs.Close()
 		return nil, err

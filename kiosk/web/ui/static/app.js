@@ -465,11 +465,14 @@
     let job;
     try {
       job = (await api('/api/print', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sapar-Token': boot.token }, body: JSON.stringify({ topic: g.id, lang: g.lang }) })).job;
-    } catch (e) { return printResult(g, link, { state: 'failed', reason: e.status === 503 ? 'busy' : 'error' }); }
+    } catch (e) { return printResult(g, link, { state: 'failed', reason: e.status === 429 ? 'too-many' : e.status === 503 ? 'busy' : 'error' }); }
     S.job = job;
+    const asked = Date.now();
     const poll = async () => {
       if (S.job !== job) return; // the session was reset
-      const st = await api('/api/print/' + job).catch(() => ({ state: 'failed', reason: 'error' }));
+      // No answer: the kiosk may be restarting (then the job answers
+      // "interrupted" with a reprint offer); give up after a minute.
+      const st = await api('/api/print/' + job).catch(() => (Date.now() - asked < 60000 ? { state: 'unknown' } : { state: 'failed', reason: 'error' }));
       if (S.job !== job) return;
       if (st.state === 'done' || st.state === 'failed') printResult(g, link, st);
       else setTimeout(poll, 400);
@@ -479,7 +482,7 @@
 
   // Every reason the server gives (jobs.go failureReason) has words in every language.
   const printReasons = { 'paper-out': 'paperOut', 'cover-open': 'coverOpen', offline: 'offline', timeout: 'printTimeout', busy: 'printBusy',
-    interrupted: 'generic', expired: 'generic', error: 'generic' };
+    interrupted: 'printInterrupted', 'too-many': 'printTooMany', expired: 'generic', error: 'generic' };
   function printResult(g, link, st) {
     const ok = st.state === 'done';
     S.afterPrint = S.afterPrint || ok;
@@ -488,7 +491,20 @@
     dialog(el('div', { id: 'print-status', 'data-state': st.state, 'data-reason': st.reason || '' },
       el('h1', { class: ok ? 'ok' : 'failed' }, ok ? '✓' : t('printFailed')), el('p', { id: 'print-message' }, msg),
       link ? qrPanel(g.id, link) : null,
+      st.reason === 'interrupted' ? el('button', { class: 'big', id: 'print-again', onclick: () => startPrint(g) }, t('printAgain')) : null,
       el('button', { class: 'big', id: 'print-close', onclick: closeDialog }, t('close'))));
+  }
+  // A restart cut a slip short a moment ago (boot.reprint): its reader may
+  // still be here. Back in their language, the page says what happened and
+  // offers to print it again; nothing prints on its own (at most once).
+  async function offerReprint(r) {
+    const g = await api('/api/guides/' + encodeURIComponent(r.topic) + '?' + q({ lang: r.lang })).catch(() => null);
+    if (!g) return;
+    S.lang = g.lang;
+    applyDir();
+    S.stack = [{ screen: 'home', params: {} }];
+    await render();
+    printResult(g, (g.links || [])[0], { state: 'failed', reason: 'interrupted', reprint: true });
   }
 
   // ---- dialogs, help, idle reset ----
@@ -585,6 +601,7 @@
     beat();
     setInterval(beat, 10000);
     await render();
+    if (boot.reprint) await offerReprint(boot.reprint);
     document.body.dataset.ready = '1';
     if (typeof window.saparReady === 'function') window.saparReady(document.body.dataset.screen);
   }
