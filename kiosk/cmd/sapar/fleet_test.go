@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -552,5 +553,80 @@ func TestPushMetricsCommand(t *testing.T) {
 	}
 	if code, _, _ := runSapar(t, ctx, "push-metrics"); code != exitUsage {
 		t.Errorf("push-metrics without --state: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// A fleet database that answers 500, then garbage, then comes good: the
+// kiosk keeps serving, push-metrics logs the failure once, sapar doctor
+// shows the link failing with what waits on disk, and both recover.
+func TestPushAgentBadDatabase(t *testing.T) {
+	fleettest.Need(t, "vmagent")
+	if testing.Short() {
+		t.Skip("runs real time")
+	}
+	ctx := context.Background()
+	var mu sync.Mutex
+	mode, writes := "500", 0
+	db := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch mode {
+		case "500":
+			http.Error(w, "database on fire", http.StatusInternalServerError)
+		case "garbage":
+			w.WriteHeader(http.StatusTeapot)
+			w.Write([]byte("\x00\x01<html>not a database</html>"))
+		default:
+			writes++
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer db.Close()
+	dir := t.TempDir()
+	key := filepath.Join(dir, "mrc.key")
+	if code, _, errs := runSapar(t, ctx, "provision", "keygen", "--out", key); code != 0 {
+		t.Fatalf("keygen: %s", errs)
+	}
+	k := &fleetKiosk{id: "osh-airport-01", city: "Osh", kind: "airport"}
+	k.provision(t, ctx, dir, key, fmt.Sprintf("fleet:\n  remote_write: %s/api/v1/write\n  interval: 1s\n  send_every: 1s\n", db.URL))
+	k.start(t, key+".pub")
+	defer k.stop()
+	if t.Failed() {
+		return
+	}
+	doctor := func() string {
+		_, out, _ := runSapar(t, ctx, "doctor", "--state", k.state)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "fleet") {
+				return l
+			}
+		}
+		return out
+	}
+	kiosktest.WaitFor(t, "the link failing", 30*time.Second, func() bool { return strings.Contains(doctor(), "failing") })
+	if d := doctor(); !strings.HasPrefix(d, "WARN") || !strings.Contains(d, "500") {
+		t.Errorf("doctor: %q, want WARN with the server's answer", d)
+	}
+	if resp, err := http.Get(k.base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("the kiosk stopped serving while its fleet link failed: %v", err)
+	}
+	mu.Lock()
+	mode = "garbage"
+	mu.Unlock()
+	time.Sleep(3 * time.Second)
+	mu.Lock()
+	mode = "ok"
+	mu.Unlock()
+	kiosktest.WaitFor(t, "the link back", 90*time.Second, func() bool { return strings.HasPrefix(doctor(), "PASS") })
+	log := k.pushLog.String()
+	if n := strings.Count(log, "fleet link failing"); n != 1 {
+		t.Errorf("%d 'fleet link failing' lines, want 1:\n%s", n, log)
+	}
+	if !strings.Contains(log, "fleet link ok") {
+		t.Errorf("no line saying the link is back:\n%s", log)
+	}
+	if n := strings.Count(log, "\n"); n > 20 {
+		t.Errorf("%d log lines for one failure:\n%s", n, log)
 	}
 }

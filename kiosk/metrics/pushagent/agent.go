@@ -63,7 +63,7 @@ func ExternalLabels(cfg *provisioning.Config) map[string]string {
 
 // Keep is the metrics pushed: the kiosk's own and a few of the Go and
 // process collectors' (memory, CPU, restarts), so a day stays near 1 MB.
-const Keep = `sapar_.+|process_(resident_memory_bytes|cpu_seconds_total|start_time_seconds)|go_goroutines|go_memstats_heap_inuse_bytes`
+const Keep = `sapar_.+|process_(resident_memory_bytes|start_time_seconds)`
 
 // Drop is what the fleet can compute itself or does not need, and costs a
 // sample every scrape: ages (the database has time() and the timestamps)
@@ -72,6 +72,19 @@ const Drop = `sapar_(content_age_seconds|update_last_success_age_seconds|http_re
 
 // Dir is the agent's directory in the state dir.
 func Dir(state string) string { return provisioning.FleetAgentDir(state) }
+
+// RelabelConfig is the agent's -remoteWrite.relabelConfig: the series
+// vmagent makes itself for each scrape (scrape_duration_seconds, …) cost
+// bytes and say nothing the kiosk's own series do not; "up" stays.
+func RelabelConfig() []byte {
+	return []byte(`# Written by sapar push-metrics at each start.
+- source_labels: [__name__]
+  regex: 'scrape_.+'
+  action: drop
+- regex: 'instance|job'
+  action: labeldrop
+`)
+}
 
 // ScrapeConfig is the agent's -promscrape.config.
 func ScrapeConfig(o Options) []byte {
@@ -120,7 +133,8 @@ func Args(o Options) []string {
 		"-remoteWrite.tmpDataPath=" + filepath.Join(dir, "buffer"),
 		"-remoteWrite.maxDiskUsagePerURL=" + strconv.Itoa(mb) + "MiB",
 		"-remoteWrite.flushInterval=" + flush.String(),
-		"-remoteWrite.significantFigures=6", // uptime and ages need no more; saves bytes on the cellular link
+		"-remoteWrite.relabelConfig=" + filepath.Join(dir, "relabel.yml"),
+		"-remoteWrite.roundDigits=0", // whole numbers: counts are, and seconds and bytes need no fraction; they compress better
 		"-httpListenAddr=" + o.Listen,
 		"-loggerLevel=WARN",
 		"-loggerErrorsPerSecondLimit=1",
@@ -166,6 +180,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if err := atomicfile.Write(filepath.Join(dir, "scrape.yml"), ScrapeConfig(o), 0o640); err != nil {
 		return fmt.Errorf("push-metrics: scrape config: %w", err)
+	}
+	if err := atomicfile.Write(filepath.Join(dir, "relabel.yml"), RelabelConfig(), 0o640); err != nil {
+		return fmt.Errorf("push-metrics: relabel config: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, o.Vmagent, Args(o)...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
