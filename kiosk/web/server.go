@@ -42,8 +42,10 @@ type Options struct {
 	QueueDB  string // SQLite file of the print queue (survives restarts); "" keeps it in memory
 	// Assets are the parsed UI (ui.Load); nil loads them.
 	Assets *ui.Assets
-	// Token is the per-boot secret state-changing calls carry; "" makes
-	// one. The maintenance handler checks the same token.
+	// Token is the per-boot token state-changing calls carry; "" makes
+	// one. The maintenance handler checks the same token. It is in the
+	// page, so any local process can read it: it stops pages of other
+	// origins, not local processes (httpx.TokenOK).
 	Token string
 
 	// Maintenance serves the technician's screen and API (kiosk/maint),
@@ -99,7 +101,7 @@ func DefaultLimits() Limits {
 // Server is the kiosk's local HTTP server.
 type Server struct {
 	opt     Options
-	token   string // per-boot secret for state-changing calls
+	token   string // per-boot token for state-changing calls (stops other origins: httpx.TokenOK)
 	jobs    *printqueue.Queue
 	metrics *metrics.Registry
 	content *metrics.ContentFigures // content health and repairs (health.go)
@@ -227,7 +229,7 @@ func NewServer(opt Options) (*Server, error) {
 	return s, nil
 }
 
-// Token is the per-boot secret the page carries on state-changing calls.
+// Token is the per-boot token the page carries on state-changing calls.
 func (s *Server) Token() string { return s.token }
 
 // Queue is the print queue: the printer's OnStatus goes to its PrinterStatus.
