@@ -1,6 +1,7 @@
 package techtext
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -64,7 +65,7 @@ func Check() error {
 	if err != nil {
 		return err
 	}
-	var problems []string
+	problems := duplicateKeys(catalogJSON)
 	for _, key := range slices.Sorted(maps.Keys(c)) {
 		want := placeholders(c[key]["en"])
 		for _, l := range Languages {
@@ -86,6 +87,41 @@ func Check() error {
 		return fmt.Errorf("techtext: technician.json:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// duplicateKeys finds a key written twice in technician.json (JSON keeps
+// the last silently: two people adding the same message would lose one).
+func duplicateKeys(b []byte) []string {
+	d := json.NewDecoder(bytes.NewReader(b))
+	var problems []string
+	seen := map[string]bool{}
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return problems
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 {
+				if seen[v] {
+					problems = append(problems, fmt.Sprintf("%s: written twice", v))
+				}
+				seen[v] = true
+				// skip the value: the language map
+				var skip json.RawMessage
+				if d.Decode(&skip) != nil {
+					return problems
+				}
+			}
+		}
+	}
 }
 
 // placeholders are the sorted distinct {names} in s.

@@ -50,6 +50,13 @@ func TestLettersOfEachLanguage(t *testing.T) {
 	}
 }
 
+func TestDuplicateKeysFound(t *testing.T) {
+	got := duplicateKeys([]byte(`{"a": {"en": "x"}, "b": {"en": "{a}"}, "a": {"en": "y"}}`))
+	if len(got) != 1 || !strings.Contains(got[0], "a: written twice") {
+		t.Errorf("got %v", got)
+	}
+}
+
 func TestFormat(t *testing.T) {
 	cases := []struct {
 		name string
