@@ -325,26 +325,26 @@ func (s *Store) Ping(ctx context.Context) error {
 // GuideView is a guide in the language the user asked for, or in the first
 // fallback that has it (Lang says which, Fallback says that it happened).
 type GuideView struct {
-	ID        string            `json:"id"`
-	Lang      string            `json:"lang"`
-	Fallback  bool              `json:"fallback"`
-	Title     string            `json:"title"`
-	Summary   string            `json:"summary"`
-	BodyHTML  string            `json:"body_html"`
-	Print     []string          `json:"print"`
-	Links     []LinkView        `json:"links"`
-	Stages    []string          `json:"stages"`
-	Countries []string          `json:"countries"`
-	Pictogram string            `json:"pictogram"`
-	Sources   []string          `json:"sources"`
-	Reviewed  string            `json:"reviewed"`
-	Contacts  []ContactView     `json:"contacts,omitempty"` // the guide's key contacts, names in lang
+	ID        string        `json:"id"`
+	Lang      string        `json:"lang"`
+	Fallback  bool          `json:"fallback"`
+	Title     string        `json:"title"`
+	Summary   string        `json:"summary"`
+	BodyHTML  string        `json:"body_html"`
+	Print     []string      `json:"print"`
+	Links     []LinkView    `json:"links"`
+	Stages    []string      `json:"stages"`
+	Countries []string      `json:"countries"`
+	Pictogram string        `json:"pictogram"`
+	Sources   []string      `json:"sources"`
+	Reviewed  string        `json:"reviewed"`
+	Contacts  []ContactView `json:"contacts,omitempty"` // the guide's key contacts, names in lang
 	// Origin is the citizenship the view was narrowed to (ForOrigin); "" all.
 	Origin string `json:"origin,omitempty"`
 	// OriginMatters: the guide's links or contacts differ by citizenship,
 	// so the screen asks whose rules apply.
-	OriginMatters bool `json:"origin_matters"`
-	labels    map[string]string // unexported: folded into Links
+	OriginMatters bool              `json:"origin_matters"`
+	labels        map[string]string // unexported: folded into Links
 }
 
 // LinkView is a link with its label in the view's language.
