@@ -10,6 +10,7 @@ import (
 	"sapar/kiosk/slipprinter"
 	"sapar/kiosk/web/httpx"
 	"sapar/kiosk/web/ui"
+	"sapar/provisioning/techtext"
 )
 
 // Handler serves the technician's page and API on the running kiosk; the
@@ -18,6 +19,9 @@ import (
 func (m *Maintenance) Handler(assets *ui.Assets) http.Handler {
 	if m.Log == nil {
 		m.Log = discardLog()
+	}
+	if err := techtext.Check(); err != nil {
+		m.Log.Error("technician words incomplete: the screen shows keys where they are missing", "err", err)
 	}
 	page, perr := assets.MaintenancePage(pageBoot(m.Token, "maintenance", m.TechLanguage))
 	mux := http.NewServeMux()
