@@ -201,6 +201,17 @@ func TestJourneys(t *testing.T) {
 			if b.eval(`String(!!document.querySelector('#not-reviewed'))`) != "true" {
 				t.Error("unreviewed guide does not say it is not yet checked by a native speaker")
 			}
+			// Whose rules apply: the default follows the language (Kyrgyz → KG,
+			// Uzbek → UZ); the choice narrows the guide and stays for the session.
+			if want := map[string]string{"ky": "KG", "uz-Latn": "UZ"}[j.lang]; want != "" && b.eval(`String(!!document.querySelector('#origin'))`) == "true" {
+				if got := b.eval(`document.querySelector('#origin .chip.on').dataset.origin`); got != want {
+					t.Errorf("origin preselected %q, want %q", got, want)
+				}
+				b.do(chromedp.Click(`#origin [data-origin="other"]`), chromedp.WaitVisible(`#origin[data-chosen="1"] [data-origin="other"].on`))
+				b.shot("origin-" + j.lang)
+				// Back to their own country: its links (QR codes) return.
+				b.do(chromedp.Click(`#origin [data-origin="`+want+`"]`), chromedp.WaitVisible(`#origin[data-chosen="1"] [data-origin="`+want+`"].on`))
+			}
 
 			// An outside link opens a QR panel and never navigates.
 			before := b.eval(`location.href`)
@@ -560,16 +571,26 @@ func TestPrintFailuresSpeechAndLockdown(t *testing.T) {
 		chromedp.Click(`button[data-stage="foreigners"]`), chromedp.Click(`button[data-guide="foreigners-working-in-kyrgyzstan"]`), chromedp.WaitVisible(`#print`))
 	var tr map[string]map[string]string
 	getJSON(t, d.URL+strings.TrimPrefix(b.eval(`JSON.parse(document.getElementById('boot').textContent).assets['i18n.json']`), "/"), &tr)
-	words := map[string]string{"paper-out": "paperOut", "cover-open": "coverOpen", "offline": "offline", "timeout": "printTimeout", "error": "generic", "interrupted": "generic", "expired": "generic"}
+	words := map[string]string{"paper-out": "paperOut", "cover-open": "coverOpen", "offline": "offline", "timeout": "printTimeout", "error": "generic",
+		"interrupted": "printInterrupted", "expired": "generic", "too-many": "printTooMany"}
 	for reason, key := range words {
+		// Both answers are faked (no slip prints: the per-minute limit stays
+		// out of it); too-many is the POST's own refusal (429).
 		b.eval(`(window.__fake = ` + fmt.Sprintf("%q", reason) + `, window.__realFetch = window.__realFetch || window.fetch,
-		  window.fetch = (u, o) => String(u).startsWith('/api/print/') ? Promise.resolve(new Response(JSON.stringify({state: 'failed', reason: window.__fake}), {status: 200, headers: {'Content-Type': 'application/json'}})) : window.__realFetch(u, o), '')`)
+		  window.fetch = (u, o) => String(u) === '/api/print' ? Promise.resolve(window.__fake === 'too-many'
+		      ? new Response(JSON.stringify({error: 'many slips', reason: 'too-many'}), {status: 429, headers: {'Content-Type': 'application/json'}})
+		      : new Response(JSON.stringify({job: 'fake'}), {status: 202, headers: {'Content-Type': 'application/json'}}))
+		    : String(u).startsWith('/api/print/') ? Promise.resolve(new Response(JSON.stringify({state: 'failed', reason: window.__fake}), {status: 200, headers: {'Content-Type': 'application/json'}})) : window.__realFetch(u, o), '')`)
 		b.do(chromedp.Click(`#print`), chromedp.WaitVisible(`#print-status[data-state="failed"]`))
 		if got, want := b.text(`#print-message`), tr["ur"][key]; got != want {
 			t.Errorf("%s: message %q, want %q", reason, got, want)
 		}
 		if n := b.eval(`String(document.querySelectorAll('#print-status .qr img').length)`); n != "1" {
 			t.Errorf("%s: %s QR codes offered, want 1", reason, n)
+		}
+		// Only a slip a restart cut short is offered again (the person knows whether it came out).
+		if again := b.eval(`String(!!document.querySelector('#print-again'))`); again != fmt.Sprint(reason == "interrupted") {
+			t.Errorf("%s: print-again button shown = %s", reason, again)
 		}
 		if reason == "paper-out" {
 			b.shot("print-paper-out-ur")
