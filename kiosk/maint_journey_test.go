@@ -303,6 +303,12 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 	case <-time.After(60 * time.Second):
 		t.Fatalf("no test slip after the calibration; the screen says %q %q", eval(`document.querySelector('#cal-msg').textContent`), eval(`document.querySelector('#cal-err').textContent`))
 	}
+	for name, sl := range map[string]*emulator.Slip{"paper-calibration": calSlip, "paper-test-slip": testSlip} {
+		if f, err := os.Create(filepath.Join(shots, name+".png")); err == nil {
+			sl.WritePNG(f)
+			f.Close()
+		}
+	}
 	msg := eval(`document.querySelector('#cal-msg').textContent`)
 	if !strings.Contains(msg, up.words[3]) {
 		t.Errorf("after saving the screen says %q, want %q", msg, up.words[3])
