@@ -15,7 +15,7 @@
   audio.preload = 'none';
 
   function fresh() {
-    return { lang: null, stack: [], query: '', agencyQuery: '', shift: false, afterPrint: false, job: null, volume: DEFAULT_VOLUME };
+    return { lang: null, origin: null, stack: [], query: '', agencyQuery: '', shift: false, afterPrint: false, job: null, volume: DEFAULT_VOLUME };
   }
   function langInfo(tag) { return boot.languages.find((l) => l.tag === tag) || boot.languages[0]; }
   function isRTL(tag) { return !!langInfo(tag).rtl; }
@@ -214,7 +214,7 @@
   // Guide: title, the numbered steps in large type, Print, read-aloud, the
   // outside links as QR panels, then the full text.
   async function renderGuide(p) {
-    const g = await api('/api/guides/' + encodeURIComponent(p.id) + '?' + q({ lang: S.lang, from: p.from || 'browse' }));
+    const g = await api('/api/guides/' + encodeURIComponent(p.id) + '?' + q({ lang: S.lang, from: p.from || 'browse', origin: origin() }));
     bar(g.title);
     const dir = isRTL(g.lang) ? 'rtl' : 'ltr';
     const tools = el('div', { class: 'tools' },
@@ -239,8 +239,24 @@
       el('div', { class: 'list' }, desk, (g.contacts || []).map(contactCard))) : null;
     const unchecked = g.reviewed ? null : el('p', Object.assign({ class: 'unreviewed', id: 'not-reviewed' }, ui()), t('notReviewed'));
     return el('article', { class: 'guide', lang: g.lang, dir },
-      el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null, unchecked,
+      el('h1', {}, g.title), g.fallback ? fallbackNote(g.lang) : null, unchecked, g.origin_matters ? originPicker() : null,
       steps, tools, links, contacts, el('h2', ui(), t('moreInfo')), body);
+  }
+
+  // Whose rules apply: the reader's citizenship, asked on the guides where
+  // links or contacts differ by it; until they choose, a guess from the
+  // language. Kept for the session (wiped on reset).
+  const ORIGINS = ['KG', 'UZ', 'TJ', 'other'];
+  function origin() {
+    if (S.origin) return S.origin;
+    const l = S.lang || '';
+    return l === 'ky' ? 'KG' : l.startsWith('uz') || l === 'kaa' ? 'UZ' : l === 'tg' ? 'TJ' : (boot.country || 'other');
+  }
+  function originPicker() {
+    const cur = origin();
+    return el('div', Object.assign({ class: 'origin', id: 'origin', 'data-chosen': S.origin ? '1' : '0' }, ui()), el('span', {}, t('originAsk')),
+      ORIGINS.map((o) => el('button', { class: 'chip' + (o === cur ? ' on' : ''), 'data-origin': o, 'aria-pressed': String(o === cur),
+        onclick: () => { S.origin = o; render(); } }, t(o === 'other' ? 'originOther' : 'origin' + o))));
   }
 
   function qrImg(src) { return el('img', { alt: '', src, width: 260, height: 260 }); }
@@ -464,7 +480,7 @@
     dialog(el('div', { id: 'print-status' }, el('div', { class: 'spinner' }), el('p', {}, t('printing'))));
     let job;
     try {
-      job = (await api('/api/print', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sapar-Token': boot.token }, body: JSON.stringify({ topic: g.id, lang: g.lang }) })).job;
+      job = (await api('/api/print', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sapar-Token': boot.token }, body: JSON.stringify({ topic: g.id, lang: g.lang, origin: g.origin || '' }) })).job;
     } catch (e) { return printResult(g, link, { state: 'failed', reason: e.status === 429 ? 'too-many' : e.status === 503 ? 'busy' : 'error' }); }
     S.job = job;
     const asked = Date.now();
