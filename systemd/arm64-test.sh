@@ -70,8 +70,11 @@ fi
 work=$(mktemp -d /var/tmp/sapar-arm64-test.XXXXXX)
 root=$work/root
 nspawn_pid=""
+leader=""
 cleanup() {
 	set +e
+	# The container's init first: killing nspawn alone leaves it running.
+	[ -n "$leader" ] && kill -KILL "$leader" 2>/dev/null
 	[ -n "$nspawn_pid" ] && kill -KILL "$nspawn_pid" 2>/dev/null && wait "$nspawn_pid" 2>/dev/null
 	mountpoint -q "$root" && umount -l "$root"
 	rm -rf "$work"
@@ -116,6 +119,11 @@ if [ "${BOOT_ARM64:-1}" = 1 ]; then
 	systemd-nspawn --quiet --register=no --keep-unit --boot -D "$root" --console=pipe >"$work/console.log" 2>&1 </dev/null &
 	nspawn_pid=$!
 	s=$SECONDS got=""
+	for _ in $(seq 100); do
+		leader=$(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null | awk '{print $1}')
+		[ -n "$leader" ] && break
+		sleep 0.1
+	done
 	while [ $((SECONDS - s)) -lt "${BOOT_ARM64_SECONDS:-180}" ] && kill -0 "$nspawn_pid" 2>/dev/null; do
 		if curl -fsS -m 3 "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q 'not provisioned'; then
 			got="setup screen answering on 127.0.0.1:$port after $((SECONDS - s)) s"
@@ -123,7 +131,6 @@ if [ "${BOOT_ARM64:-1}" = 1 ]; then
 		fi
 		sleep 2
 	done
-	leader=$(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null | awk '{print $1}')
 	state=""
 	if [ -n "$leader" ]; then
 		# shellcheck disable=SC2016 # expanded inside the container
