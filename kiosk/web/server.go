@@ -34,6 +34,9 @@ type Options struct {
 	// registry, every verdict marked as sample data. A production kiosk
 	// (false) whose registry is sample or empty says it cannot check.
 	SampleAgencies bool
+	// Country (ISO code) and City are where the kiosk stands: the content's
+	// urgent notices for a country or place show only there.
+	Country, City string
 	Now            func() time.Time
 	// Location is the kiosk's provisioned time zone (provisioning
 	// Config.Location): the slip's date and time are printed in it; nil: local.
@@ -196,6 +199,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	s.content = s.metrics.Content()
 	s.store.Store(opt.Store)
+	s.ContentHealth(context.Background()) // sapar_content_healthy from the start, not 0 until the first probe
 	s.speech = speech.New(opt.Espeak)
 	q := printqueue.DefaultOpts()
 	q.Path, q.Now, q.Log, q.OnResult = opt.QueueDB, opt.Now, opt.Log, s.printed
