@@ -707,9 +707,10 @@ print(" ".join(g["id"] for g in d))' "$work/guides.json")
 		d = json.load(open(sys.argv[1])); d = d.get("guides", d) if isinstance(d, dict) else d
 		norm = lambda s: re.sub(r"\s+", "", s).lower()
 		titles = {g["id"]: norm(g["title"])[:24] for g in d}
-		done, states, limbo, gone = collections.Counter(), collections.Counter(), 0, 0
+		done, jobs, states, limbo, gone = collections.Counter(), collections.Counter(), collections.Counter(), 0, 0
 		for line in open(sys.argv[2]):
 		    j, t, body = (line.rstrip("\n").split(" ", 2) + [""])[:3]
+		    jobs[t] += 1
 		    try: st = json.loads(body)
 		    except ValueError: gone += 1; continue
 		    key = st.get("state", "?") + ("/" + st["reason"] if st.get("state") == "failed" and st.get("reason") else "")
@@ -725,18 +726,19 @@ print(" ".join(g["id"] for g in d))' "$work/guides.json")
 		    ids = [i for i, t in titles.items() if t and t in text]
 		    if ids: got[ids[0]] += 1
 		    else: unknown += 1
-		missing = sum((done - got).values())   # reported done, never came out whole
-		extra = sum((got - done).values())     # came out whole more often than reported done
+		missing = sum((done - got).values())   # reported done, never came out whole: lost
+		dup = sum((got - jobs).values())       # a topic came out whole more often than it was asked for
+		extra = sum((got - done).values()) - dup  # whole on paper, but recorded interrupted (power went before "done")
 		st = ",".join(f"{k}:{v}" for k, v in sorted(states.items()))
-		print(f"{sum(states.values()) + gone} {sum(got.values())} {missing} {extra} {limbo} {gone} {partial} {unknown} {st or '-'}")
+		print(f"{sum(states.values()) + gone} {sum(got.values())} {missing} {dup} {extra} {limbo} {gone} {partial} {unknown} {st or '-'}")
 		PY
 		)
-		read -r n_jobs n_got n_missing n_extra n_limbo n_gone n_partial n_unknown n_states <<<"$verdict"
+		read -r n_jobs n_got n_missing n_dup n_extra n_limbo n_gone n_partial n_unknown n_states <<<"$verdict"
 		res=PASS
-		[ "${n_missing:-1}" = 0 ] && [ "${n_extra:-1}" = 0 ] && [ "${n_limbo:-1}" = 0 ] && [ "${n_gone:-1}" = 0 ] &&
+		[ "${n_missing:-1}" = 0 ] && [ "${n_dup:-1}" = 0 ] && [ "${n_limbo:-1}" = 0 ] && [ "${n_gone:-1}" = 0 ] &&
 			[ "$p_boot_fail" = 0 ] && [ "${n_jobs:-0}" -gt 0 ] || res=FAIL
 		row e2 "power cut while printing ×$CUTS (3 jobs before each cut)" $res \
-			"accepted $n_jobs jobs ($refused refused), states $n_states; complete slips $n_got, done-but-not-printed $n_missing, printed-beyond-done $n_extra, stuck queued/printing $n_limbo, unknown job ids $n_gone; partial slips $n_partial, unmatched $n_unknown; boots not READY $p_boot_fail"
+			"accepted $n_jobs jobs ($refused refused), states $n_states; complete slips $n_got; lost (done, not printed) $n_missing, duplicated $n_dup, stuck queued/printing $n_limbo, unknown job ids $n_gone; printed whole but recorded interrupted $n_extra, partial slips $n_partial, unmatched $n_unknown; boots not READY $p_boot_fail"
 	fi
 fi
 
