@@ -26,6 +26,10 @@ const (
 	bundleContacts = "contacts.json"
 	bundleAgencies = "agencies.json"
 	bundleSynonyms = "synonyms.json"
+	// bundleNotices: firmware before the notices refuses a bundle that has
+	// it (unknown file): publish notices only once the fleet runs firmware
+	// that reads them.
+	bundleNotices = "notices.json"
 )
 
 type guideJSON struct {
@@ -92,6 +96,11 @@ func Compile(set *Set) (map[string][]byte, error) {
 	}
 	if len(set.Synonyms) > 0 {
 		if err := put(bundleSynonyms, set.Synonyms); err != nil {
+			return nil, err
+		}
+	}
+	if len(set.Notices) > 0 {
+		if err := put(bundleNotices, set.Notices); err != nil {
 			return nil, err
 		}
 	}
@@ -187,6 +196,18 @@ func LoadBundle(b *bundle.Bundle) (*Set, error) {
 		case p == bundleSynonyms:
 			if err := decodeJSONStrict(raw, &set.Synonyms); err != nil {
 				return nil, fail(p, "%v", err)
+			}
+		case p == bundleNotices:
+			if err := decodeJSONStrict(raw, &set.Notices); err != nil {
+				return nil, fail(p, "%v", err)
+			}
+			for _, n := range set.Notices {
+				if n == nil || n.Start.IsZero() || n.Expires.IsZero() {
+					return nil, fail(p, "a notice needs a start and an expiry")
+				}
+				if msgs := validateNotice(n); len(msgs) > 0 {
+					return nil, fail(p, "notice %q: %s", n.ID, msgs[0])
+				}
 			}
 		case strings.HasPrefix(p, "guides/") && strings.Count(p, "/") == 2 && strings.HasSuffix(p, ".json"):
 			id, file := path.Base(path.Dir(p)), path.Base(p)

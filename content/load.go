@@ -126,6 +126,7 @@ func Load(fsys fs.FS) (*Set, error) {
 	set.Contacts = loadContacts(fsys, add)
 	set.Agencies = loadAgencies(fsys, add)
 	set.Synonyms = loadSynonyms(fsys, add)
+	set.Notices = loadNotices(fsys, add)
 	checkGuideContacts(set, add)
 	checkSynonymGuides(set, add)
 	if len(probs) > 0 {

@@ -69,6 +69,7 @@ type Set struct {
 	Contacts []*Contact
 	Agencies []*Agency
 	Synonyms []*SearchWords // synonyms.yaml: the words people type, by language
+	Notices  []*Notice      // notices.yaml: urgent notices, each with a start and an expiry
 }
 
 // Contact kinds, in the order the contacts screen groups them.

@@ -20,6 +20,11 @@ func replaceRegistries(ctx context.Context, tx *sql.Tx, set *Set) error {
 			return fmt.Errorf("content: index agency %s: %w", a.LicenceNo, err)
 		}
 	}
+	for i, n := range set.Notices {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notices VALUES (?,?)`, i, jsonText(n)); err != nil {
+			return fmt.Errorf("content: index notice %s: %w", n.ID, err)
+		}
+	}
 	return nil
 }
 

@@ -62,6 +62,10 @@ var migrations = []string{
 	 CREATE TABLE search_df (term TEXT PRIMARY KEY, guides INTEGER NOT NULL) WITHOUT ROWID;
 	 CREATE TABLE search_common (stem TEXT PRIMARY KEY) WITHOUT ROWID;
 	 DELETE FROM meta WHERE key = 'index_format';`,
+	// 6: urgent notices (notices.yaml), stored as JSON in source order;
+	// shown while valid. The format bump (notices-1) rebuilds an index made
+	// before, so a bundle's notices are never missing from it.
+	`CREATE TABLE notices (ord INTEGER PRIMARY KEY, data TEXT NOT NULL);`,
 }
 
 // Store is the kiosk's read side of the content: an SQLite index built from
@@ -143,7 +147,7 @@ func (s *Store) Replace(ctx context.Context, set *Set, version string) error {
 	}
 	defer tx.Rollback()
 	for _, q := range []string{`DELETE FROM texts`, `DELETE FROM guides`, `DELETE FROM search_words`, `DELETE FROM search_trigrams`,
-		`DELETE FROM contacts`, `DELETE FROM agencies`, `DELETE FROM search_df`, `DELETE FROM search_common`} {
+		`DELETE FROM contacts`, `DELETE FROM agencies`, `DELETE FROM notices`, `DELETE FROM search_df`, `DELETE FROM search_common`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("content: index: %w", err)
 		}
@@ -290,7 +294,7 @@ func jsonText(v any) string {
 // IndexFormat names how search text is folded and stemmed. Change it with
 // Fold or the stemmer: an index built by an older binary holds text folded
 // the old way, and queries folded the new way would miss it.
-const IndexFormat = "fold-4+words-2+synonyms-1"
+const IndexFormat = "fold-4+words-2+synonyms-1+notices-1"
 
 // Stale reports whether the index was built by a binary that folds or stems
 // differently (or before the format was recorded): it must be rebuilt from

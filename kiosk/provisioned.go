@@ -227,7 +227,8 @@ func (r *running) serve(ctx context.Context) error {
 	reg := metrics.New(metrics.Options{Now: k.o.Now, Health: metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now,
 		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: r.notice, HelpDesk: helpDesk(cfg), Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
+		Place: cfg.Kiosk.Name, Notice: r.notice, HelpDesk: helpDesk(cfg),
+		Country: kioskCountry(cfg), City: cfg.Place.City, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
 		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Opened: r.opened, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
@@ -373,4 +374,17 @@ func helpDesk(cfg *provisioning.Config) web.HelpDesk {
 	}
 	h := cfg.HelpDesk
 	return web.HelpDesk{Name: h.Name, Phone: h.Phone, Hours: h.Hours, Address: h.Address}
+}
+
+// kioskCountry is the country the kiosk stands in, from its provisioned
+// time zone (Kyrgyzstan has one, Uzbekistan two); "" elsewhere. The
+// content's notices for a country show only there.
+func kioskCountry(cfg *provisioning.Config) string {
+	switch cfg.TimeZone {
+	case "Asia/Bishkek":
+		return "KG"
+	case "Asia/Tashkent", "Asia/Samarkand":
+		return "UZ"
+	}
+	return ""
 }

@@ -210,6 +210,20 @@ func (s *Server) handleAgency(w http.ResponseWriter, r *http.Request) {
 	httpx.JSON(w, http.StatusOK, out)
 }
 
+// GET /api/notices?lang=L → [{"id","lang","fallback","text","expires"}]:
+// the content's urgent notices valid now for this kiosk's country and
+// city, in the reader's language; the page shows them as a banner on every
+// screen (an expired one is simply no longer answered).
+func (s *Server) handleNotices(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Store().Notices(r.Context(), langOf(r), s.opt.Now(), s.opt.Country, s.opt.City)
+	if err != nil {
+		s.opt.Log.Error("notices", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "notices are not available")
+		return
+	}
+	httpx.JSON(w, http.StatusOK, list)
+}
+
 func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Store().Countries(r.Context(), langOf(r))
 	if err != nil {

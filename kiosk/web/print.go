@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -57,7 +58,13 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 
 // slip turns a guide into the neutral document the receipt layout prints.
 func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
-	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, HelpDesk: s.opt.HelpDesk, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
+	var urgent []string
+	if list, err := s.Store().Notices(context.Background(), g.Lang, s.opt.Now(), s.opt.Country, s.opt.City); err == nil {
+		for _, n := range list {
+			urgent = append(urgent, n.Text)
+		}
+	}
+	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, HelpDesk: s.opt.HelpDesk, Urgent: urgent, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

@@ -27,6 +27,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/contacts", s.handleContacts)
 	mux.HandleFunc("GET /api/contacts/qr", s.handleContactQR)
 	mux.HandleFunc("GET /api/agency", s.handleAgency)
+	mux.HandleFunc("GET /api/notices", s.handleNotices)
 	mux.HandleFunc("GET /api/countries", s.handleCountries)
 	// Printing (print.go) and read-aloud (speak.go).
 	mux.HandleFunc("POST /api/print", s.handlePrint)

@@ -37,7 +37,7 @@ type Options struct {
 	// Country (ISO code) and City are where the kiosk stands: the content's
 	// urgent notices for a country or place show only there.
 	Country, City string
-	Now            func() time.Time
+	Now           func() time.Time
 	// Location is the kiosk's provisioned time zone (provisioning
 	// Config.Location): the slip's date and time are printed in it; nil: local.
 	Location *time.Location
@@ -224,7 +224,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	if s.page, err = s.assets.IndexPage(map[string]any{
 		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
-		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "assets": s.assets.URLs,
+		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "country": opt.Country, "assets": s.assets.URLs,
 		"speech": s.speech.Langs(), "reprint": reprintOffer(jobs.Interrupted()),
 	}); err != nil {
 		jobs.Close()

@@ -68,7 +68,10 @@ type SlipOptions struct {
 	// HelpDesk is the site's own contact, printed on every slip before the
 	// guide's contacts.
 	HelpDesk HelpDesk
-	Now      time.Time // printed date and time, in Location
+	// Urgent are the content's notices valid now, in the reader's
+	// language: printed at the top, before Notice.
+	Urgent []string
+	Now    time.Time // printed date and time, in Location
 	// Location is the kiosk's time zone (provisioning Config.Location);
 	// nil: Now's own.
 	Location *time.Location
@@ -83,7 +86,8 @@ type SlipOptions struct {
 // footer with the place, date and content version. The kiosk and
 // `sapar print` both use it, so the printed slip is the same from either.
 func Slip(g *content.GuideView, o SlipOptions) receipt.Document {
-	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: o.Notice, Subtitle: slipSubtitle(g, o.Strings)}
+	notice := strings.Join(append(append([]string{}, o.Urgent...), o.Notice), "\n")
+	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: strings.TrimSpace(notice), Subtitle: slipSubtitle(g, o.Strings)}
 	doc.Contacts = append(doc.Contacts, o.HelpDesk.Lines(g.Lang, o.Strings)...)
 	for _, c := range g.Contacts {
 		doc.Contacts = append(doc.Contacts, contactLine(c))

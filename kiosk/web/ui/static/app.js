@@ -111,6 +111,19 @@
     main.scrollTop = 0;
     window.scrollTo(0, 0);
     painted(name);
+    showUrgent(gen);
+  }
+
+  // Urgent notices from the content: a banner above every screen while they
+  // are valid (the server stops answering an expired one), never a takeover.
+  async function showUrgent(gen) {
+    let list = [];
+    try { list = await api('/api/notices?' + q({ lang: S.lang || (boot.languages[0] || {}).tag || 'en' })); } catch (e) { list = []; }
+    if (gen !== renderGen) return;
+    let box = document.getElementById('urgent');
+    if (!box) { box = el('div', { id: 'urgent', role: 'status' }); main.parentNode.insertBefore(box, main); }
+    box.replaceChildren(...(list || []).map((n) => el('p', { lang: n.lang, dir: isRTL(n.lang) ? 'rtl' : 'ltr', 'data-notice': n.id }, n.text)));
+    box.hidden = !(list || []).length;
   }
 
   // painted records "tap → next screen on the glass" with the Performance API
