@@ -12,6 +12,7 @@ require (
 	github.com/sigstore/sigstore v1.10.4
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/theupdateframework/go-tuf/v2 v2.4.1
+	github.com/ulikunitz/xz v0.5.15
 	github.com/webview/webview_go v0.0.0-20240831120633-6173450d4dd6
 	github.com/yuin/goldmark v1.8.7
 	go.bug.st/serial v1.8.0
