@@ -128,6 +128,11 @@ func Check(fsys fs.FS, opt CheckOptions) *Report {
 	warnf := func(file string, line int, format string, args ...any) {
 		r.Warnings = append(r.Warnings, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
+	for _, c := range set.Contacts {
+		if c.Checked == "" {
+			warnf(c.File, c.Line, "contact %q: no checked date: add 'checked: YYYY-MM-DD' once you have checked it against its source", c.ID)
+		}
+	}
 	for _, g := range set.Guides {
 		gfile := path.Join("guides", g.ID, "guide.yaml")
 		for _, l := range g.Links {

@@ -92,6 +92,9 @@ type Contact struct {
 	// A guide's slip shows the contacts serving the reader's origin, and the
 	// first state body serving it when the guide names none.
 	Serves []string `json:"serves,omitempty"`
+	// Checked is the day (YYYY-MM-DD) an editor last checked this entry
+	// against its source; content check warns when it is missing.
+	Checked string `json:"checked,omitempty"`
 	File   string   `json:"-"`
 	Line   int      `json:"-"`
 }

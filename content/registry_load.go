@@ -37,6 +37,7 @@ type contactFile struct {
 	Languages []string          `yaml:"languages"`
 	Source    string            `yaml:"source"`
 	Serves    []string          `yaml:"serves"`
+	Checked   string            `yaml:"checked"`
 }
 
 func loadContacts(fsys fs.FS, add func(string, int, string, ...any)) []*Contact {
@@ -67,7 +68,7 @@ func loadContacts(fsys fs.FS, add func(string, int, string, ...any)) []*Contact 
 	for i, cf := range list {
 		c := &Contact{ID: cf.ID, Kind: cf.Kind, Country: cf.Country, Names: cf.Names, Phone: cf.Phone,
 			Website: cf.Website, Telegram: cf.Telegram, Hours: cf.Hours, Languages: cf.Languages,
-			Source: cf.Source, Serves: cf.Serves, File: ContactsFile, Line: lines[i]}
+			Source: cf.Source, Serves: cf.Serves, Checked: cf.Checked, File: ContactsFile, Line: lines[i]}
 		if c.Languages == nil {
 			c.Languages = []string{}
 		}
@@ -103,6 +104,11 @@ func validateContact(c *Contact) []string {
 	}
 	if len(c.Names) == 0 {
 		msgs = append(msgs, "no names: give the name in each language")
+	}
+	if c.Checked != "" {
+		if _, err := time.Parse(time.DateOnly, c.Checked); err != nil {
+			msgs = append(msgs, "checked "+quote(c.Checked)+": write the date as YYYY-MM-DD")
+		}
 	}
 	for _, o := range c.Serves {
 		if !contains(Origins, o) {

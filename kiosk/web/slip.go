@@ -27,17 +27,10 @@ var SampleHelpDesk = HelpDesk{Name: "Sapar demo", Sample: true}
 // phone and hours, address; a sample one says it is not a real number.
 // Nothing when none is provisioned.
 func (h HelpDesk) Lines(lang string, strs map[string]map[string]string) []string {
-	if h.Name == "" && h.Phone == "" && h.Address == "" {
+	if h.empty() {
 		return nil
 	}
-	word := func(key string) string {
-		for _, l := range content.Chain(lang) {
-			if v := strs[l][key]; v != "" {
-				return v
-			}
-		}
-		return strs["en"][key]
-	}
+	word := func(key string) string { return word(strs, lang, key) }
 	out := []string{word("helpDesk") + ":"}
 	if h.Name != "" {
 		out = append(out, h.Name)
@@ -58,6 +51,18 @@ func (h HelpDesk) Lines(lang string, strs map[string]map[string]string) []string
 		out = append(out, h.Address)
 	}
 	return out
+}
+
+func (h HelpDesk) empty() bool { return h.Name == "" && h.Phone == "" && h.Address == "" }
+
+// word is a UI string in lang, following its fallback chain, else English.
+func word(strs map[string]map[string]string, lang, key string) string {
+	for _, l := range content.Chain(lang) {
+		if v := strs[l][key]; v != "" {
+			return v
+		}
+	}
+	return strs["en"][key]
 }
 
 // SlipOptions is what a slip says besides the guide.
@@ -90,7 +95,12 @@ func Slip(g *content.GuideView, o SlipOptions) receipt.Document {
 	doc := receipt.Document{Lang: g.Lang, Title: g.Title, Steps: g.Print, Notice: strings.TrimSpace(notice), Subtitle: slipSubtitle(g, o.Strings)}
 	doc.Contacts = append(doc.Contacts, o.HelpDesk.Lines(g.Lang, o.Strings)...)
 	for _, c := range g.Contacts {
-		doc.Contacts = append(doc.Contacts, contactLine(c))
+		line := contactLine(c)
+		if line == c.Name && !o.HelpDesk.empty() {
+			// no number or address in any source: the desk knows the way
+			line += " — " + word(o.Strings, g.Lang, "askHelpDesk")
+		}
+		doc.Contacts = append(doc.Contacts, line)
 	}
 	if len(g.Links) > 0 {
 		doc.QRURL, doc.QRCaption = g.Links[0].URL, g.Links[0].Label

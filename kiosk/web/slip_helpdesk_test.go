@@ -90,6 +90,11 @@ func TestEverySlipHasAnOfficeForTheReadersOrigin(t *testing.T) {
 						office = true
 					}
 				}
+				for _, c := range v.Contacts {
+					if contactLine(c) == c.Name && !strings.Contains(all, c.Name+" — "+strs[v.Lang]["askHelpDesk"]) && strs[v.Lang]["askHelpDesk"] != "" {
+						t.Errorf("%s/%s/%s: %s has no way to reach it and does not point to the help desk: %q", g.ID, l.Tag, origin, c.ID, doc.Contacts)
+					}
+				}
 				if !office {
 					t.Errorf("%s/%s/%s: no reachable office for that citizenship: %q", g.ID, l.Tag, origin, doc.Contacts)
 				}
