@@ -109,7 +109,7 @@ func StartDemo(ctx context.Context, opt DemoOptions) (_ *Demo, err error) {
 
 	srv, err := web.NewServer(web.Options{Store: store, Log: log, IdleTimeout: opt.IdleTimeout, Place: "Sapar demo",
 		Notice:   "DEMO — sample content from the MRC information-needs study; agency entries are fictional",
-		HelpDesk: web.SampleHelpDesk, SampleAgencies: true,
+		HelpDesk: web.SampleHelpDesk, SampleAgencies: true, SampleContent: true,
 		Print: prn.Print, QueueDB: filepath.Join(tmp, "queue.db")})
 	if err != nil {
 		return nil, err

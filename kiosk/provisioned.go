@@ -227,7 +227,7 @@ func (r *running) serve(ctx context.Context) error {
 	reg := metrics.New(metrics.Options{Now: k.o.Now, Health: metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now,
 		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: r.notice, HelpDesk: helpDesk(cfg),
+		Place: cfg.Kiosk.Name, Notice: r.notice, SampleContent: r.notice != "", HelpDesk: helpDesk(cfg),
 		Country: kioskCountry(cfg), City: cfg.Place.City, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
 		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Opened: r.opened, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})

@@ -194,7 +194,7 @@ func TestAgencyVerdictWordsInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := []string{"agencySampleCheck", "agencySimilar", "agencyCannotCheck", "helpDesk", "helpDeskSample", "askHelpDesk", "notReviewed",
+	keys := []string{"agencySampleCheck", "agencySimilar", "agencyCannotCheck", "helpDesk", "helpDeskSample", "askHelpDesk", "sampleContent", "notReviewed",
 		"originAsk", "originKG", "originUZ", "originTJ", "originOther"}
 	for _, l := range content.Languages() {
 		for _, k := range keys {

@@ -64,7 +64,11 @@ func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
 			urgent = append(urgent, n.Text)
 		}
 	}
-	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: s.opt.Notice, HelpDesk: s.opt.HelpDesk, Urgent: urgent, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
+	notice := s.opt.Notice
+	if s.opt.SampleContent {
+		notice = word(s.i18n, g.Lang, "sampleContent")
+	}
+	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: notice, HelpDesk: s.opt.HelpDesk, Urgent: urgent, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

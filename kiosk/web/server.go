@@ -34,6 +34,10 @@ type Options struct {
 	// registry, every verdict marked as sample data. A production kiosk
 	// (false) whose registry is sample or empty says it cannot check.
 	SampleAgencies bool
+	// SampleContent: the content is the embedded sample (the demo, or a
+	// kiosk waiting for its first signed update): every screen and slip says
+	// so in the reader's language (UI string sampleContent) beside Notice.
+	SampleContent bool
 	// Country (ISO code) and City are where the kiosk stands: the content's
 	// urgent notices for a country or place show only there.
 	Country, City string
@@ -224,7 +228,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	if s.page, err = s.assets.IndexPage(map[string]any{
 		"token": s.token, "idleSeconds": int(opt.IdleTimeout / time.Second), "languages": langs,
-		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "country": opt.Country, "assets": s.assets.URLs,
+		"stages": content.Stages, "notice": opt.Notice, "helpDesk": opt.HelpDesk, "country": opt.Country, "sampleContent": opt.SampleContent, "assets": s.assets.URLs,
 		"speech": s.speech.Langs(), "reprint": reprintOffer(jobs.Interrupted()),
 	}); err != nil {
 		jobs.Close()

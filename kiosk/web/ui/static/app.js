@@ -97,6 +97,8 @@
     $('#btn-lang').textContent = S.lang ? langInfo(S.lang).endonym : '';
     $('#btn-lang').hidden = !S.lang || name === 'langs';
     $('#btn-home').hidden = !S.lang;
+    // Sample content says so in the reader's language once they chose one.
+    if (boot.sampleContent) { $('#notice').textContent = S.lang ? t('sampleContent') : boot.notice; $('#notice').hidden = false; }
     let nodes;
     try {
       nodes = await screens[name](top ? top.params : {});
