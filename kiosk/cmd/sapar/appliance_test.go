@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // applianceState provisions a kiosk state dir the way a technician does:
 // the MRC makes a key and signs a provisioning file, `sapar provision`
 // writes the state. It returns the state dir and the public key file.
-func applianceState(t *testing.T, ctx context.Context) (state, pub string) {
+func applianceState(t *testing.T, ctx context.Context, edit ...func(site string) string) (state, pub string) {
 	t.Helper()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "mrc.key")
@@ -31,6 +32,9 @@ func applianceState(t *testing.T, ctx context.Context) (state, pub string) {
 		t.Fatal(err)
 	}
 	site := strings.Replace(string(raw), "/dev/serial/by-id/usb-EPSON_TM-T20III-if00", "/dev/ttyUSB97", 1)
+	for _, f := range edit {
+		site = f(site)
+	}
 	file := filepath.Join(dir, "site.yaml")
 	if err := os.WriteFile(file, []byte(site), 0o644); err != nil {
 		t.Fatal(err)
@@ -261,5 +265,36 @@ func TestRunUsesTheCalibratedProfile(t *testing.T) {
 				t.Errorf("sapar run's log does not say %q:\n%s", tc.want, stderr)
 			}
 		})
+	}
+}
+
+// sapar-update.service runs `sapar update --state DIR` with no mirror (the
+// technician edits nothing): the mirrors and the trusted root are the
+// provisioned kiosk's. It used to refuse ("give at least one --mirror"),
+// so the timer failed every cycle.
+func TestUpdateTakesTheProvisionedMirrors(t *testing.T) {
+	ctx := context.Background()
+	repo, root := publishRepo(t, ctx, "../../../content/sample")
+	srv := httptest.NewServer(http.FileServer(http.Dir(repo)))
+	defer srv.Close()
+	state, pub := applianceState(t, ctx, func(site string) string {
+		site = strings.Replace(site, "    - https://updates.mrc.example.org/sapar/\n    - http://10.20.0.2/sapar/        # MRC office mirror; metadata is signed anyway\n",
+			"    - "+srv.URL+"/\n", 1)
+		return strings.Replace(site, "file: /usr/share/sapar/tuf-root.json", "file: "+root, 1)
+	})
+	code, out, errs := runSapar(t, ctx, "update", "--state", state, "--provisioning-key", pub)
+	if code != 0 || !strings.Contains(out, "updated to ") {
+		t.Fatalf("sapar update with the provisioned mirrors: %d %s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, srv.URL) {
+		t.Errorf("updated from elsewhere than the provisioned mirror: %s", out)
+	}
+	// A wrong key: the provisioning does not verify, nothing is fetched.
+	other := filepath.Join(t.TempDir(), "other.key")
+	if code, _, errs := runSapar(t, ctx, "provision", "keygen", "--out", other); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := runSapar(t, ctx, "update", "--state", state, "--provisioning-key", other+".pub"); code != exitFailure || !strings.Contains(errs, "does not load") {
+		t.Errorf("update with a foreign key: %d %s", code, errs)
 	}
 }

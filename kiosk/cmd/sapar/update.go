@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"sapar/content/release"
+	"sapar/drivers/escpos"
+	"sapar/provisioning"
 	"sapar/updates"
 )
 
@@ -35,8 +37,9 @@ func runUpdate(e env) int {
 	timeout := fs.Duration("timeout", 30*time.Minute, "overall deadline of the cycle")
 	watch := fs.String("watch-usb", "", "keep running: update from any stick mounted under this directory")
 	status := fs.Bool("status", false, "print the last update result as JSON and exit")
+	keyFile := fs.String("provisioning-key", defaultProvisioningKey, "MRC provisioning public key: without --mirror/--usb, the mirrors come from the provisioning it signed")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: sapar update --state DIR [--mirror URL]... [--usb DIR] [--trusted-root FILE] [--timeout 30m] [--watch-usb DIR] [--status]")
+		fmt.Fprintln(e.stderr, "Usage: sapar update --state DIR [--mirror URL]... [--usb DIR] [--trusted-root FILE] [--timeout 30m] [--watch-usb DIR] [--status]\n\nWithout --mirror, --usb or --watch-usb the mirrors and the trusted root are the provisioned kiosk's (what sapar-update.timer runs).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(e.args); err != nil {
@@ -59,11 +62,31 @@ func runUpdate(e env) int {
 		fmt.Fprintln(e.stdout, string(out))
 		return exitOK
 	}
+	var root []byte
 	if len(mirrors) == 0 && *usb == "" && *watch == "" {
-		fmt.Fprintln(e.stderr, "sapar update: give at least one --mirror URL, --usb DIR or --watch-usb DIR")
-		return exitUsage
+		// The timer's case: the provisioned kiosk says where its updates are.
+		cfg, err := provisionedUpdates(*state, *keyFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sapar update: %v\nGive --mirror URL, --usb DIR or --watch-usb DIR, or provision the kiosk (sapar provision).\n", err)
+			return exitFailure
+		}
+		if len(cfg.Mirrors) == 0 {
+			fmt.Fprintln(e.stderr, "sapar update: the provisioning file names no update mirror (updates.mirrors): give --mirror URL or --usb DIR")
+			return exitFailure
+		}
+		mirrors = append(mirrors, cfg.Mirrors...)
+		rootSet := false
+		fs.Visit(func(f *flag.Flag) { rootSet = rootSet || f.Name == "trusted-root" })
+		if !rootSet {
+			if root = cfg.Root.Inline; len(root) == 0 && cfg.Root.File != "" {
+				*rootFile = cfg.Root.File
+			}
+		}
 	}
-	root, err := os.ReadFile(*rootFile)
+	var err error
+	if len(root) == 0 {
+		root, err = os.ReadFile(*rootFile)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sapar update: cannot read the trusted root: %v (the image ships it at %s; pass --trusted-root)\n", err, defaultTrustedRoot)
 		return exitFailure
@@ -104,4 +127,22 @@ func orNone(v string) string {
 		return "no content"
 	}
 	return v
+}
+
+// provisionedUpdates reads the update settings of the provisioned state,
+// verified with the MRC key as sapar run verifies it.
+func provisionedUpdates(state, keyFile string) (provisioning.Updates, error) {
+	raw, err := os.ReadFile(keyFile)
+	if err != nil {
+		return provisioning.Updates{}, fmt.Errorf("no --mirror given and the MRC provisioning key cannot be read: %w", err)
+	}
+	key, err := provisioning.ParsePublicKey(raw)
+	if err != nil {
+		return provisioning.Updates{}, fmt.Errorf("%s: %w", keyFile, err)
+	}
+	st, err := provisioning.Load(state, provisioning.LoadOptions{PublicKey: key, Options: provisioning.Options{Profiles: escpos.ProfileNames()}})
+	if err != nil {
+		return provisioning.Updates{}, fmt.Errorf("no --mirror given and the provisioned state does not load: %w", err)
+	}
+	return st.Config.Updates, nil
 }
