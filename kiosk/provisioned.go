@@ -110,7 +110,24 @@ func (r *running) openContent(ctx context.Context) error {
 		return fmt.Errorf("run: active content: %w", err)
 	}
 	if r.store, r.activeDir, r.repairs, err = k.openActive(dir); err != nil {
-		return err
+		// Nothing installed can be served: start again from the content in
+		// the image rather than exit at every start (a crash loop).
+		r.log.Error("no installed content release can be served: seeding again from the image", "err", err)
+		if aerr := updates.Abandon(k.o.StateDir, err); aerr != nil {
+			return fmt.Errorf("%w; and the releases cannot be given up: %v", err, aerr)
+		}
+		var serr error
+		if r.notice, serr = k.seed(); serr != nil {
+			return fmt.Errorf("%w; and seeding again failed: %v", err, serr)
+		}
+		if dir, serr = updates.ActiveDir(k.o.StateDir); serr != nil {
+			return fmt.Errorf("%w; and seeding again failed: %v", err, serr)
+		}
+		var more []repair
+		if r.store, r.activeDir, more, serr = k.openActive(dir); serr != nil {
+			return fmt.Errorf("%w; and the seeded content does not open either: %v", err, serr)
+		}
+		r.repairs = append(append(r.repairs, repair{"reseeded", fmt.Sprintf("no installed release could be served (%v): seeded again from the image", err)}), more...)
 	}
 	r.version, _ = r.store.Version(ctx)
 	r.log.Info("content", "version", r.version, "dir", r.activeDir)

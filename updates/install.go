@@ -452,3 +452,32 @@ func FallBack(state string, why error) (Release, error) {
 	}
 	return describe(filepath.Join(in.content(), prev))
 }
+
+// Abandon gives up every installed release when none can be served (the
+// kiosk could neither open, rebuild nor fall back): the active one is
+// recorded as failed, so no update installs it again, and the current and
+// previous links are removed. The state then has no active release: the
+// kiosk seeds again from the content in its image instead of exiting at
+// every start. The release directories are left for the next gc.
+func Abandon(state string, why error) error {
+	unlock, err := lockState(state)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	in := &installer{state: state}
+	cur, _ := os.Readlink(filepath.Join(in.content(), currentLink))
+	if cur != "" {
+		if r, err := describe(filepath.Join(in.content(), cur)); err == nil {
+			if err := writeFileSynced(filepath.Join(in.content(), failedFile), []byte(r.IndexSHA256+"\n"), 0o644); err != nil {
+				return fmt.Errorf("updates: abandon: %w", err)
+			}
+		}
+	}
+	for _, l := range []string{currentLink, prevLink, pendingFile} {
+		if err := os.Remove(filepath.Join(in.content(), l)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("updates: abandon (%v): %w", why, err)
+		}
+	}
+	return syncDir(in.content())
+}

@@ -15,7 +15,7 @@ type ContentFigures struct {
 }
 
 // RepairReasons is the closed set of the repairs counter's reason label.
-var RepairReasons = []string{"missing", "corrupt", "stale", "not-answering", "fell-back"}
+var RepairReasons = []string{"missing", "corrupt", "stale", "not-answering", "fell-back", "reseeded"}
 
 // Content returns the registry's content health figures, registering them
 // on first use (the same figures on every call).

@@ -56,5 +56,5 @@ const (
 const (
 	ContentHealthy        = "sapar_content_healthy"               // 1: the served index answers (release.Answers)
 	ContentHealthFailures = "sapar_content_health_failures_total" // health checks (/healthz, watchdog probe) that failed
-	ContentRepairs        = "sapar_content_repairs_total"         // {reason="missing|corrupt|stale|not-answering|fell-back"}
+	ContentRepairs        = "sapar_content_repairs_total"         // {reason="missing|corrupt|stale|not-answering|fell-back|reseeded"}
 )

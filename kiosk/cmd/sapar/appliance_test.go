@@ -298,3 +298,31 @@ func TestUpdateTakesTheProvisionedMirrors(t *testing.T) {
 		t.Errorf("update with a foreign key: %d %s", code, errs)
 	}
 }
+
+// The only installed release is broken past repair and there is nothing to
+// go back to: sapar run seeds again from the content in the image instead
+// of exiting at every start (a crash loop under Restart=always).
+func TestRunReseedsWhenNoReleaseCanBeServed(t *testing.T) {
+	ctx := context.Background()
+	state, pub := applianceState(t, ctx)
+	repo, root := publishRepo(t, ctx, "../../../content/sample")
+	if code, _, errs := runSapar(t, ctx, "update", "--state", state, "--usb", repo, "--trusted-root", root); code != 0 {
+		t.Fatalf("update: %s", errs)
+	}
+	broken, _ := os.Readlink(filepath.Join(state, "content", "current"))
+	dir := filepath.Join(state, "content", broken)
+	os.Remove(filepath.Join(dir, "index.db"))
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(`{"version":"x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stderr := startRun(t, state, pub)
+	if ids := searchTitles(t, base, "ru", "работа"); len(ids) == 0 {
+		t.Fatalf("no guides after seeding again:\n%s", stderr)
+	}
+	if now, _ := os.Readlink(filepath.Join(state, "content", "current")); now == broken || now == "" {
+		t.Errorf("active release %q after reseeding (the broken one was %q)", now, broken)
+	}
+	if !strings.Contains(stderr.String(), "seeding again from the image") {
+		t.Errorf("the reseed is not reported:\n%s", stderr)
+	}
+}
