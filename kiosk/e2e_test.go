@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,48 +16,16 @@ import (
 	"sapar/drivers/emulator"
 	"sapar/drivers/escpos"
 	"sapar/kiosk"
+	"sapar/kiosk/internal/kiosktest"
 )
 
-// chromium finds Debian's Chromium. Without it the browser tests skip,
-// unless SAPAR_REQUIRE_E2E=1 (CI) makes its absence a failure.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("SAPAR_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SAPAR_REQUIRE_E2E") == "1" {
-		t.Fatal("chromium not found and SAPAR_REQUIRE_E2E=1: install Debian's chromium (bash .ci/run does)")
-	}
-	t.Skip("chromium not installed: browser tests skipped (install it, or run bash .ci/run)")
-	return ""
-}
-
-// browser starts a fresh headless Chromium that talks to nothing but loopback.
+// browser starts a fresh headless Chromium that talks to nothing but
+// loopback, for at most 90 s.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1080, 1920),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
+	return kiosktest.Browser(t, ctx)
 }
 
 func startDemo(t *testing.T, idle time.Duration) *kiosk.Demo {

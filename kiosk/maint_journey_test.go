@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,25 +20,6 @@ import (
 	"sapar/provisioning"
 	"sapar/updates"
 )
-
-// techChromium finds Debian's Chromium; without it the journey skips,
-// unless SAPAR_REQUIRE_E2E=1 makes its absence a failure.
-func techChromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("SAPAR_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SAPAR_REQUIRE_E2E") == "1" {
-		t.Fatal("chromium not found and SAPAR_REQUIRE_E2E=1: install Debian's chromium")
-	}
-	t.Skip("chromium not installed: the maintenance journey is skipped")
-	return ""
-}
 
 // unknownPrinter is a printer the kiosk's built-in profile does not know:
 // what it really is, and what the calibration must find.
@@ -89,7 +69,7 @@ func TestMaintenanceCalibrationJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	chrome := techChromium(t)
+	kiosktest.Chromium(t)
 	tmp := t.TempDir()
 	pub := &updates.Publisher{Repo: filepath.Join(tmp, "repo"), Keys: filepath.Join(tmp, "keys")}
 	if err := pub.Init(updates.InitOptions{}); err != nil {
@@ -106,12 +86,12 @@ func TestMaintenanceCalibrationJourney(t *testing.T) {
 	}
 	for _, up := range unknownPrinters(t) {
 		t.Run(up.name, func(t *testing.T) {
-			journey(t, chrome, up, seed, rootJSON, filepath.Join(shots, "maintenance-"+up.name))
+			journey(t, up, seed, rootJSON, filepath.Join(shots, "maintenance-"+up.name))
 		})
 	}
 }
 
-func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJSON []byte, shots string) {
+func journey(t *testing.T, up unknownPrinter, seed string, rootJSON []byte, shots string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	slips := make(chan *emulator.Slip, 8)
@@ -161,14 +141,7 @@ func journey(t *testing.T, chrome string, up unknownPrinter, seed string, rootJS
 		t.Fatal("kiosk not ready")
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1080, 1920))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := kiosktest.Browser(t, ctx)
 	os.MkdirAll(shots, 0o755)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -386,7 +359,7 @@ func TestFirstStartScreenInTechnicianLanguages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	chrome := techChromium(t)
+	kiosktest.Chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	tmp := t.TempDir()
@@ -406,13 +379,7 @@ func TestFirstStartScreenInTechnicianLanguages(t *testing.T) {
 	}
 	shots = filepath.Join(shots, "first-start")
 	os.MkdirAll(shots, 0o755)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1080, 1920))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := kiosktest.Browser(t, ctx)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(bctx, steps...); err != nil {
