@@ -47,6 +47,14 @@ type Client struct {
 	// OnChange is called after a new release became active (hot reload).
 	OnChange func(Release)
 
+	// Cohort places the kiosk in phased rollouts (CohortFor the device
+	// key and the provisioning file's rollout group); nil: the kiosk takes
+	// only releases rolled out to 100%.
+	Cohort *Cohort
+	// Firmware, when set, also stages newer firmware packages for the
+	// root-privileged installer (firmware_client.go); nil: content only.
+	Firmware *FirmwareConfig
+
 	hook func(step string) // test seam: crash points
 }
 
@@ -62,6 +70,10 @@ type Result struct {
 	ObjectsReused  int     // objects hard-linked from installed releases or resumed from staging
 	RefTime        time.Time
 	ClockNote      string // non-empty when the reference time is not the system clock
+	// ContentNote says why a published release was not taken (rollout).
+	ContentNote string
+	Cohort      Cohort
+	Firmware    FirmwareOutcome
 }
 
 func (c *Client) logf(format string, args ...any) {
@@ -170,6 +182,7 @@ func (c *Client) Update(ctx context.Context) (Result, error) {
 		errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
 	}
 	err = errors.Join(errs...)
+	res.Cohort = c.cohort()
 	if r, aerr := ActiveRelease(c.StateDir); aerr == nil {
 		res.Version, res.Release = r.Version, r
 	}
@@ -293,9 +306,17 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 			}
 		}
 	}
+	cerr := c.content(ctx, up, &res)
+	ferr := c.firmware(s, up, &res)
+	return res, errors.Join(cerr, ferr)
+}
+
+// content installs the published content bundle when it is new and this
+// kiosk is inside its rollout.
+func (c *Client) content(ctx context.Context, up *updater.Updater, res *Result) error {
 	in := &installer{state: c.StateDir, ix: c.Index, logf: c.Logf, hook: c.hook}
 	if err := in.ensureDirs(); err != nil {
-		return res, err
+		return err
 	}
 	active, aerr := ActiveRelease(c.StateDir)
 	if aerr == nil {
@@ -303,27 +324,35 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 	}
 	tf, err := up.GetTargetInfo(TargetIndex)
 	if err != nil {
-		return res, fmt.Errorf("repository has no content bundle (%s): %w", TargetIndex, explain(err))
+		return fmt.Errorf("repository has no content bundle (%s): %w", TargetIndex, explain(err))
 	}
 	want := hex.EncodeToString(tf.Hashes["sha256"])
 	if aerr == nil && active.IndexSHA256 == want {
-		return res, nil
+		return nil
+	}
+	// Outside the rollout the kiosk keeps what it shows; one with no content
+	// at all takes the release (a blank kiosk is worse than an early one).
+	if m := targetMeta(tf); aerr == nil && !c.cohort().Takes(m.Percent()) {
+		res.ContentNote = fmt.Sprintf("content %s is rolled out to %d%% of kiosks; this one (bucket %d, cohort %s) keeps %s until the rollout reaches it",
+			m.Version, m.Percent(), c.cohort().Bucket, c.cohort().Name(), orNothing(res.Version))
+		c.logf("%s", res.ContentNote)
+		return nil
 	}
 	if want == in.failedIndex() {
-		return res, fmt.Errorf("the published release (index %s) failed its health check on this kiosk before; waiting for a newer one", want[:12])
+		return fmt.Errorf("the published release (index %s) failed its health check on this kiosk before; waiting for a newer one", want[:12])
 	}
 	_, idxRaw, err := up.DownloadTarget(tf, filepath.Join(c.StateDir, "tuf", "targets", "index.json.download"), "")
 	if err != nil {
-		return res, fmt.Errorf("download %s: %w", TargetIndex, explain(err))
+		return fmt.Errorf("download %s: %w", TargetIndex, explain(err))
 	}
 	idx, err := bundle.ParseIndex(idxRaw)
 	if err != nil {
-		return res, fmt.Errorf("signed index refused: %w", err)
+		return fmt.Errorf("signed index refused: %w", err)
 	}
 	name := releaseName(idx.Version, want)
 	staging, err := in.staging(name)
 	if err != nil {
-		return res, err
+		return err
 	}
 	c.step("staging")
 	lenders := in.knownReleases()
@@ -334,7 +363,7 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 		}
 		done[f.SHA256] = true
 		if err := ctx.Err(); err != nil {
-			return res, fmt.Errorf("update deadline reached while downloading: %w", err)
+			return fmt.Errorf("update deadline reached while downloading: %w", err)
 		}
 		dst := filepath.Join(staging, bundle.ObjectsDir, f.SHA256)
 		if fileHashIs(dst, f.SHA256, f.Size) {
@@ -356,32 +385,32 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 		}
 		otf, err := up.GetTargetInfo(TargetObjectPrefix + f.SHA256)
 		if err != nil {
-			return res, fmt.Errorf("index names object %s (%s) that the signed targets do not list: %w", f.SHA256[:12], f.Path, err)
+			return fmt.Errorf("index names object %s (%s) that the signed targets do not list: %w", f.SHA256[:12], f.Path, err)
 		}
 		if hex.EncodeToString(otf.Hashes["sha256"]) != f.SHA256 || otf.Length != f.Size {
-			return res, fmt.Errorf("signed target for %s disagrees with the index", f.Path)
+			return fmt.Errorf("signed target for %s disagrees with the index", f.Path)
 		}
 		if _, _, err := up.DownloadTarget(otf, dst, ""); err != nil {
-			return res, fmt.Errorf("download %s: %w", f.Path, explain(err))
+			return fmt.Errorf("download %s: %w", f.Path, explain(err))
 		}
 		res.ObjectsFetched++
 		c.step("object")
 	}
 	if err := syncDir(filepath.Join(staging, bundle.ObjectsDir)); err != nil {
-		return res, err
+		return err
 	}
 	if err := writeFileSynced(filepath.Join(staging, bundle.IndexName), idxRaw, 0o644); err != nil {
-		return res, err
+		return err
 	}
 	c.step("index")
 	r, err := in.activate(staging, name)
 	if err != nil {
-		return res, err
+		return err
 	}
 	raiseFloor(c.StateDir, idx.Created)
 	res.Previous = res.Version
 	res.Changed, res.Version, res.Release = true, r.Version, r
-	return res, nil
+	return nil
 }
 
 func (c *Client) step(s string) {

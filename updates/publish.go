@@ -405,7 +405,14 @@ type AddResult struct {
 // targets role lists exactly this bundle), files are copied under
 // REPO/targets with their hash prefix, then targets, snapshot and timestamp
 // are signed.
-func (p *Publisher) Add(bundleDir string) (AddResult, error) {
+func (p *Publisher) Add(bundleDir string) (AddResult, error) { return p.AddRollout(bundleDir, 100) }
+
+// AddRollout is Add with the share of kiosks (0–100) that take the bundle
+// (sapar publish rollout raises it later). Firmware targets are kept.
+func (p *Publisher) AddRollout(bundleDir string, rollout int) (AddResult, error) {
+	if err := checkRollout(rollout); err != nil {
+		return AddResult{}, fmt.Errorf("publish add: %w", err)
+	}
 	st, err := p.load()
 	if err != nil {
 		return AddResult{}, err
@@ -461,13 +468,19 @@ func (p *Publisher) Add(bundleDir string) (AddResult, error) {
 		return res, fmt.Errorf("publish add: %w", err)
 	}
 	targets[TargetIndex] = &metadata.TargetFiles{Length: int64(len(idxRaw)), Hashes: metadata.Hashes{"sha256": mustHex(isum)}, Path: TargetIndex}
+	setTargetMeta(targets[TargetIndex], TargetMeta{Kind: "content", Version: b.Index.Version, Rollout: &rollout})
+	for name, tf := range st.targets.Signed.Targets {
+		if strings.HasPrefix(name, TargetFirmwarePrefix) {
+			targets[name] = tf // a content release leaves the firmware as published
+		}
+	}
 	st.targets.Signed.Targets = targets
 	if err := p.writeTargetsChain(st, tk, sk, tsk, p.expiries(), true); err != nil {
 		return res, err
 	}
 	res.TargetsVersion = st.targets.Signed.Version
-	p.logf("published bundle %s: %d objects (%d new), targets v%d, snapshot v%d, timestamp v%d",
-		res.Version, res.Objects, res.NewObjects, st.targets.Signed.Version, st.snapshot.Signed.Version, st.timestamp.Signed.Version)
+	p.logf("published bundle %s: %d objects (%d new), rollout %d%%, targets v%d, snapshot v%d, timestamp v%d",
+		res.Version, res.Objects, res.NewObjects, rollout, st.targets.Signed.Version, st.snapshot.Signed.Version, st.timestamp.Signed.Version)
 	return res, nil
 }
 

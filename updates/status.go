@@ -26,6 +26,16 @@ type Status struct {
 	Succeeded    int64     `json:"succeeded_total"` // counters for metrics
 	Failed       int64     `json:"failed_total"`
 	ClockNote    string    `json:"clock_note,omitempty"`
+	// Phased rollouts: where this kiosk stands, and why a release waited.
+	Bucket      int    `json:"bucket"`
+	Cohort      string `json:"cohort,omitempty"`
+	ContentNote string `json:"content_note,omitempty"`
+	// Firmware is what the last cycle found and staged.
+	Firmware FirmwareOutcome `json:"firmware,omitzero"`
+	// Read from STATE/firmware by ReadStatus (the installer writes them):
+	// the last install's result and the versions marked bad.
+	FirmwareInstall *FirmwareInstallResult `json:"firmware_install,omitempty"`
+	FirmwareBad     []string               `json:"firmware_bad,omitempty"`
 }
 
 // ReadStatus returns the recorded status (zero Status if none yet).
@@ -33,6 +43,8 @@ func ReadStatus(state string) (Status, error) {
 	var s Status
 	raw, err := os.ReadFile(filepath.Join(state, statusFile))
 	if os.IsNotExist(err) {
+		s.FirmwareInstall, _ = ReadInstallResult(state)
+		s.FirmwareBad = BadVersions(state)
 		return s, nil
 	}
 	if err != nil {
@@ -41,6 +53,8 @@ func ReadStatus(state string) (Status, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return Status{}, fmt.Errorf("updates: status: %w", err)
 	}
+	s.FirmwareInstall, _ = ReadInstallResult(state)
+	s.FirmwareBad = BadVersions(state)
 	return s, nil
 }
 
@@ -51,6 +65,12 @@ func recordStatus(state string, now time.Time, res Result, err error) {
 	s.Changed = res.Changed
 	s.BytesFetched = res.BytesFetched
 	s.ClockNote = res.ClockNote
+	s.Bucket, s.Cohort = res.Cohort.Bucket, res.Cohort.Name()
+	s.ContentNote = res.ContentNote
+	if res.Firmware.Checked || err == nil {
+		s.Firmware = res.Firmware
+	}
+	s.FirmwareInstall, s.FirmwareBad = nil, nil // kept in STATE/firmware, merged by ReadStatus
 	if r, aerr := ActiveRelease(state); aerr == nil {
 		s.Version = r.Version
 	}
