@@ -25,10 +25,10 @@ const (
 	PendingInfo     = "pending.json"   // FirmwareStaged for pending.deb
 	installingDeb   = "installing.deb" // taken over by the installer (resumed after a power cut)
 	installingInfo  = "installing.json"
-	InstalledDeb    = "installed.deb"  // the package the installer last installed successfully
-	PreviousDeb     = "previous.deb"   // the one before it: what a failed install rolls back to
-	BadVersionsFile = "bad"            // versions that failed on this kiosk, one a line: never retried
-	ResultFile      = "result.json"    // the installer's last FirmwareInstallResult
+	InstalledDeb    = "installed.deb" // the package the installer last installed successfully
+	PreviousDeb     = "previous.deb"  // the one before it: what a failed install rolls back to
+	BadVersionsFile = "bad"           // versions that failed on this kiosk, one a line: never retried
+	ResultFile      = "result.json"   // the installer's last FirmwareInstallResult
 )
 
 // FirmwareConfig turns on firmware updates in a Client.

@@ -25,7 +25,9 @@ const FirmwarePackage = "sapar"
 const TargetFirmwarePrefix = "firmware/"
 
 // FirmwareTarget is the target path of the firmware for a Debian arch.
-func FirmwareTarget(arch string) string { return TargetFirmwarePrefix + arch + "/" + FirmwarePackage + ".deb" }
+func FirmwareTarget(arch string) string {
+	return TargetFirmwarePrefix + arch + "/" + FirmwarePackage + ".deb"
+}
 
 // TargetMeta is the custom metadata of a rollout-controlled target (the
 // content index and each firmware package), signed with the targets role.
