@@ -75,7 +75,14 @@ type Printer struct {
 type Updates struct {
 	Mirrors []string    `json:"mirrors"` // TUF repository base URLs, tried in order
 	Root    TrustedRoot `json:"trusted_root"`
+	// Rollout is the kiosk's group in phased rollouts: "" (by its bucket,
+	// derived from the device key), "canary" (takes every release first)
+	// or "late" (only releases rolled out to every kiosk).
+	Rollout string `json:"rollout,omitempty"`
 }
+
+// RolloutGroups are the accepted updates.rollout values.
+var rolloutGroups = []string{"canary", "late"}
 
 // TrustedRoot is the first TUF root.json: a path on the image, or the JSON
 // itself (decoded from base64 in the file).
@@ -741,6 +748,15 @@ func (p *parser) updates(n *yaml.Node, path string, u *Updates) {
 			)
 			if n.Kind == yaml.MappingNode && len(n.Content) != 2 {
 				p.fail(n, path, "give exactly one of file or inline")
+			}
+		}},
+		field{"rollout", false, func(n *yaml.Node, path string) {
+			if s, ok := p.str(n, path); ok {
+				if !slices.Contains(rolloutGroups, s) {
+					p.fail(n, path, "%q: want canary (takes every release first) or late (only releases at 100%%); leave it out for the kiosk's own bucket", s)
+					return
+				}
+				u.Rollout = s
 			}
 		}},
 	)
