@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"printer":   {"printer tools: calibrate the kiosk's printer (tables, ESC &, QR, width) into STATE/printer-profile.json", runPrinter},
 		"publish":   {"publisher side of signed updates (init, add, timestamp, rotate, status)", runPublish},
 		"update":    {"one verified update cycle from HTTP mirrors or a USB directory", runUpdate},
+		"firmware":  {"install the staged firmware package, health-gated with rollback (sapar-firmware.service, root)", runFirmware},
 		"provision": {"first-boot provisioning from a provisioning file", runProvision},
 		"report":    {"information-needs report from the anonymous usage counts (CSV or HTML)", runReport},
 		"doctor":    {"technician checks: printer, display, clock, disk, content, updates, network", runDoctor},

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +15,19 @@ const publishUsage = `Usage:
   sapar publish init   --repo REPO --keys KEYS [--root-threshold N] [--root-keys M]
                        [--targets-threshold N] [--snapshot-threshold N] [--timestamp-threshold N]
                        [--expiry-root 365d] [--expiry-targets 90d] [--expiry-snapshot 21d] [--expiry-timestamp 1d]
-  sapar publish add    --repo REPO --keys KEYS BUNDLE_DIR
+  sapar publish add    --repo REPO --keys KEYS BUNDLE_DIR [--rollout PERCENT]
+  sapar publish firmware --repo REPO --keys KEYS FILE.deb [--rollout PERCENT]
+                       (the sapar package for the architecture its control file names)
+  sapar publish rollout --repo REPO --keys KEYS (content | firmware ARCH) PERCENT
+                       (raise the share of kiosks that take it; those that took it keep it)
   sapar publish timestamp --repo REPO --keys KEYS     (every 6 h from a timer)
   sapar publish resign --repo REPO --keys KEYS ROLE   (targets quarterly; root yearly, offline)
   sapar publish rotate --repo REPO --keys KEYS ROLE   (root, targets, snapshot or timestamp)
   sapar publish status --repo REPO --keys KEYS
+
+--rollout is the share of kiosks (0–100, default 100) that take the release: canary
+kiosks (provisioning updates.rollout) take it above 0%, late ones only at 100%, the
+others when their bucket (0–99, from the device key) is below it.
 
 REPO is plain static files (metadata/, targets/) for any web server, CDN or USB stick.
 KEYS holds the private keys (0600), never inside REPO; see updates/README.md for
@@ -43,6 +52,10 @@ func runPublish(e env) int {
 	th := map[string]*int{}
 	exp := map[string]*string{}
 	var rootKeys *int
+	rollout := 100
+	if sub == "add" || sub == "firmware" {
+		fs.IntVar(&rollout, "rollout", 100, "share of kiosks (0–100) that take this release")
+	}
 	if sub == "init" {
 		def := updates.DefaultExpiries()
 		for _, r := range []string{"root", "targets", "snapshot", "timestamp"} {
@@ -106,7 +119,45 @@ func runPublish(e env) int {
 		if !wantArgs(1) {
 			return exitUsage
 		}
-		if _, err := p.Add(pos[0]); err != nil {
+		if !rolloutOK(e, sub, rollout) {
+			return exitUsage
+		}
+		if _, err := p.AddRollout(pos[0], rollout); err != nil {
+			return fail(err)
+		}
+	case "firmware":
+		if !wantArgs(1) || !rolloutOK(e, sub, rollout) {
+			return exitUsage
+		}
+		res, err := p.PublishFirmware(pos[0], rollout)
+		if err != nil {
+			return fail(err)
+		}
+		was := "first for " + res.Info.Architecture
+		if res.Previous != "" {
+			was = "replaces " + res.Previous
+		}
+		fmt.Fprintf(e.stdout, "firmware %s %s (%s) at %d%%: copy REPO to the mirrors (targets/ and metadata first, timestamp.json last)\n", res.Info.Architecture, res.Info.Version, was, res.Rollout)
+	case "rollout":
+		var kind, arch, pct string
+		switch {
+		case len(pos) == 2 && pos[0] == "content":
+			kind, pct = pos[0], pos[1]
+		case len(pos) == 3 && pos[0] == "firmware":
+			kind, arch, pct = pos[0], pos[1], pos[2]
+		default:
+			fmt.Fprintln(e.stderr, "sapar publish rollout: want `content PERCENT` or `firmware ARCH PERCENT`")
+			fs.Usage()
+			return exitUsage
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(pct, "%"))
+		if err != nil || !rolloutOK(e, sub, n) {
+			if err != nil {
+				fmt.Fprintf(e.stderr, "sapar publish rollout: %q is not a percentage (0–100)\n", pct)
+			}
+			return exitUsage
+		}
+		if _, err := p.SetRollout(kind, arch, n); err != nil {
 			return fail(err)
 		}
 	case "timestamp":
@@ -149,6 +200,9 @@ func runPublish(e env) int {
 			return fail(err)
 		}
 		printStatus(e.stdout, st, warn)
+		if rs, err := p.Rollouts(); err == nil {
+			printRollouts(e.stdout, rs)
+		}
 		for _, s := range st {
 			if s.Expired {
 				return exitFailure
@@ -177,6 +231,35 @@ func printStatus(w io.Writer, st []updates.RoleStatus, warn []string) {
 	for _, m := range warn {
 		fmt.Fprintln(w, "warning:", m)
 	}
+}
+
+func rolloutOK(e env, sub string, n int) bool {
+	if n < 0 || n > 100 {
+		fmt.Fprintf(e.stderr, "sapar publish %s: --rollout %d: want a percentage from 0 (paused) to 100 (every kiosk)\n", sub, n)
+		return false
+	}
+	return true
+}
+
+func printRollouts(w io.Writer, rs []updates.Rollout) {
+	fmt.Fprintf(w, "\n%-9s %-7s %-24s %7s  %s\n", "RELEASE", "ARCH", "VERSION", "ROLLOUT", "SIZE")
+	if len(rs) == 0 {
+		fmt.Fprintln(w, "(nothing published)")
+	}
+	for _, r := range rs {
+		arch := r.Arch
+		if arch == "" {
+			arch = "-"
+		}
+		fmt.Fprintf(w, "%-9s %-7s %-24s %6d%%  %d bytes\n", r.Kind, arch, orDash(r.Version), r.Percent, r.Length)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func fmtDays(d time.Duration) string {

@@ -37,9 +37,10 @@ func runUpdate(e env) int {
 	timeout := fs.Duration("timeout", 30*time.Minute, "overall deadline of the cycle")
 	watch := fs.String("watch-usb", "", "keep running: update from any stick mounted under this directory")
 	status := fs.Bool("status", false, "print the last update result as JSON and exit")
+	noFirmware := fs.Bool("no-firmware", false, "content only: do not stage firmware packages")
 	keyFile := fs.String("provisioning-key", defaultProvisioningKey, "MRC provisioning public key: without --mirror/--usb, the mirrors come from the provisioning it signed")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: sapar update --state DIR [--mirror URL]... [--usb DIR] [--trusted-root FILE] [--timeout 30m] [--watch-usb DIR] [--status]\n\nWithout --mirror, --usb or --watch-usb the mirrors and the trusted root are the provisioned kiosk's (what sapar-update.timer runs).")
+		fmt.Fprintln(e.stderr, "Usage: sapar update --state DIR [--mirror URL]... [--usb DIR] [--trusted-root FILE] [--timeout 30m] [--watch-usb DIR] [--status] [--no-firmware]\n\nWithout --mirror, --usb or --watch-usb the mirrors and the trusted root are the provisioned kiosk's (what sapar-update.timer runs).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(e.args); err != nil {
@@ -96,6 +97,12 @@ func runUpdate(e env) int {
 		BuildTime: updates.BuildTime(), Deadline: *timeout, Index: release.Index{},
 		Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar update: "+f+"\n", a...) },
 	}
+	c.Cohort = kioskCohort(*state, c.Logf)
+	if !*noFirmware {
+		c.Firmware = &updates.FirmwareConfig{Arch: updates.HostArch(), Installed: func() (string, error) {
+			return updates.InstalledSaparVersion(e.ctx)
+		}}
+	}
 	if *watch != "" {
 		w := &updates.USBWatcher{Root: *watch, Logf: c.Logf, Run: func(ctx context.Context, repo string) {
 			if _, err := c.UpdateUSB(ctx, repo); err != nil {
@@ -113,6 +120,12 @@ func runUpdate(e env) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sapar update: %v\nThe kiosk keeps showing %s. Check the mirror address and network, or bring a USB stick with the repository (sapar update --usb DIR).\n", err, orNone(res.Version))
 		return exitFailure
+	}
+	if res.ContentNote != "" {
+		fmt.Fprintln(e.stdout, res.ContentNote)
+	}
+	if res.Firmware.Staged != "" {
+		fmt.Fprintf(e.stdout, "firmware %s staged (installed %s): sapar-firmware.service installs it\n", res.Firmware.Staged, res.Firmware.Installed)
 	}
 	if res.Changed {
 		fmt.Fprintf(e.stdout, "updated to %s from %s (%d bytes, %d objects downloaded, %d reused)\n", res.Version, res.Source, res.BytesFetched, res.ObjectsFetched, res.ObjectsReused)
@@ -145,4 +158,26 @@ func provisionedUpdates(state, keyFile string) (provisioning.Updates, error) {
 		return provisioning.Updates{}, fmt.Errorf("no --mirror given and the provisioned state does not load: %w", err)
 	}
 	return st.Config.Updates, nil
+}
+
+// kioskCohort places the kiosk in phased rollouts from its device key and
+// the provisioning file's updates.rollout (config.json; its signature is
+// checked by `sapar run`: whoever can write the state dir can do more than
+// change a cohort). Not provisioned: nil, only releases at 100%.
+func kioskCohort(state string, logf func(string, ...any)) *updates.Cohort {
+	st, err := provisioning.ReadUnverified(state)
+	if err != nil || len(st.PublicKey) == 0 {
+		logf("no device identity in %s (%v): taking only releases rolled out to every kiosk", state, err)
+		return nil
+	}
+	group := ""
+	if st.Config != nil {
+		group = st.Config.Updates.Rollout
+	}
+	co, err := updates.CohortFor(st.PublicKey, group)
+	if err != nil {
+		logf("%v: taking only releases rolled out to every kiosk", err)
+		return nil
+	}
+	return &co
 }
