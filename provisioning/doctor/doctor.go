@@ -143,6 +143,7 @@ func Checks() []Check {
 		{"display", checkDisplay},
 		{"content", checkContent},
 		{"updates", checkUpdates},
+		{"firmware", checkFirmware},
 		{"network", checkNetwork},
 		{"speech", checkSpeech},
 		{"fleet", checkFleet},

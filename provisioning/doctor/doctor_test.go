@@ -253,6 +253,18 @@ func TestChecks(t *testing.T) {
 			touch(t, filepath.Join(f.env.StateDir, "tuf/metadata/targets.json"), `{"signed":{"expires":"2026-05-01T00:00:00Z"}}`)
 			touch(t, filepath.Join(f.env.StateDir, "tuf/metadata/timestamp.json"), `{"signed":{"expires":"2026-04-01T00:00:00Z"}}`)
 		}, Warn, "targets metadata expired"},
+		// firmware
+		{"firmware line shows version, bucket and cohort", "firmware", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, updateStatus), `{"last_attempt":"2026-05-04T08:00:00Z","last_success":"2026-05-04T08:00:00Z","bucket":42,"cohort":"canary","firmware":{"checked":true,"arch":"arm64","installed":"1.0-1","available":"1.1-1","rollout":10}}`)
+		}, Pass, "firmware 1.0-1 (arm64), bucket 42, cohort canary; published 1.1-1 at 10%"},
+		{"firmware marked bad warns", "firmware", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, updateStatus), `{"last_attempt":"2026-05-04T08:00:00Z","last_success":"2026-05-04T08:00:00Z","firmware":{"checked":true,"arch":"arm64","installed":"1.0-1"}}`)
+			touch(t, filepath.Join(f.env.StateDir, "firmware/bad"), "1.1-1\n")
+			touch(t, filepath.Join(f.env.StateDir, "firmware/result.json"), `{"version":"1.1-1","result":"rolled-back","error":"not healthy"}`)
+		}, Warn, "marked bad on this kiosk (never retried): 1.1-1"},
+		{"firmware rollback failed fails", "firmware", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, "firmware/result.json"), `{"version":"1.1-1","result":"failed","error":"rollback not healthy"}`)
+		}, Fail, "failed and so did the rollback"},
 		// network
 		{"one mirror down warns", "network", func(y string) string { return strings.Replace(y, "/b/", "/down/", 1) }, nil, Warn, "1 of 2 mirrors"},
 		{"all mirrors down fails", "network", func(y string) string {
