@@ -440,3 +440,34 @@ func TestFirmwareInstallNothingStaged(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFirmwareFromUSBStick: the same package staged from a repository on a
+// stick, through the stick fetcher and its limits (the firmware is larger
+// than the per-file cap for content objects).
+func TestFirmwareFromUSBStick(t *testing.T) {
+	f, _, state := fwFixture(t)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		fmt.Fprintf(&sb, "%x", uint32(i)*2654435761) // 64 KB that gzip cannot shrink much
+	}
+	big := sb.String()
+	p := buildDeb(t, t.TempDir(), "sapar_1.1_amd64.deb", controlFor("1.1", "amd64"), big)
+	if _, err := f.pub.PublishFirmware(p, 100); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(p)
+	c := fwClient(f, state, "", "1.0", nil)
+	c.Mirrors = nil
+	c.USBDir = f.pub.Repo
+	c.Limits.MaxBytes = fi.Size() / 2 // the content cap: smaller than the package
+	if c.Limits.MaxBytes < 16<<10 {
+		t.Fatalf("package %d bytes: too small for the test", fi.Size())
+	}
+	res, err := c.Update(ctxT(t))
+	if err != nil || res.Firmware.Staged != "1.1" || !strings.HasPrefix(res.Source, "usb:") {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if sum, _, _ := sha256File(firmwarePath(state, PendingDeb)); sum == "" {
+		t.Fatal("no pending.deb")
+	}
+}
