@@ -307,8 +307,14 @@ func (c *Client) cycle(ctx context.Context, s source) (res Result, err error) {
 		}
 	}
 	cerr := c.content(ctx, up, &res)
-	ferr := c.firmware(s, up, &res)
-	return res, errors.Join(cerr, ferr)
+	// A firmware failure never fails the content cycle (a new release was
+	// perhaps just activated): it is logged and recorded, and the next
+	// cycle tries again.
+	if ferr := c.firmware(s, up, &res); ferr != nil {
+		res.Firmware.Error = ferr.Error()
+		c.logf("firmware from %s refused: %v", s.name, ferr)
+	}
+	return res, cerr
 }
 
 // content installs the published content bundle when it is new and this

@@ -62,6 +62,7 @@ type FirmwareOutcome struct {
 	Rollout   int    `json:"rollout,omitempty"`   // its rollout percentage
 	Staged    string `json:"staged,omitempty"`    // version handed to the installer this cycle
 	Note      string `json:"note,omitempty"`      // why nothing was staged
+	Error     string `json:"error,omitempty"`     // download or verification refused
 }
 
 func (c *Client) cohort() Cohort {

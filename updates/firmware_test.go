@@ -304,7 +304,7 @@ func stage(t *testing.T, state, version, arch string) {
 }
 
 func fwInstaller(state string, sys FirmwareSystem) *FirmwareInstaller {
-	return &FirmwareInstaller{State: state, Arch: "amd64", Sys: sys, Deadline: 2 * time.Second, StableFor: 30 * time.Millisecond, Poll: 5 * time.Millisecond}
+	return &FirmwareInstaller{State: state, Arch: "amd64", Sys: sys, Deadline: 300 * time.Millisecond, StableFor: 30 * time.Millisecond, Poll: 5 * time.Millisecond}
 }
 
 // installedDeb puts the package of the running version where the image
@@ -470,4 +470,34 @@ func TestFirmwareFromUSBStick(t *testing.T) {
 	if sum, _, _ := sha256File(firmwarePath(state, PendingDeb)); sum == "" {
 		t.Fatal("no pending.deb")
 	}
+}
+
+// TestFirmwareTamperedPackageKeepsContentCycle: a mirror serving a package
+// that does not match its signed hash is refused and recorded, while the
+// content release of the same cycle is still activated.
+func TestFirmwareTamperedPackageKeepsContentCycle(t *testing.T) {
+	f, srv, state := fwFixture(t)
+	f.firmware("1.1", "amd64", 100)
+	f.publish("v2", guideFiles(3, 100, "v2"))
+	matches, _ := filepath.Glob(filepath.Join(f.pub.Repo, "targets", "firmware", "amd64", "*.sapar.deb"))
+	if len(matches) != 1 {
+		t.Fatalf("published files %v", matches)
+	}
+	evil := buildDeb(t, t.TempDir(), "evil.deb", controlFor("1.1", "amd64"), "evil build")
+	raw, _ := os.ReadFile(evil)
+	os.WriteFile(matches[0], raw, 0o644)
+	res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t))
+	if err != nil || !res.Changed || mustActive(t, state) != "v2" {
+		t.Fatalf("content cycle failed because of the firmware: %+v %v", res, err)
+	}
+	if res.Firmware.Staged != "" || res.Firmware.Error == "" {
+		t.Fatalf("tampered package: %+v", res.Firmware)
+	}
+	if _, err := os.Stat(firmwarePath(state, PendingDeb)); err == nil {
+		t.Fatal("tampered package staged")
+	}
+	if s, _ := ReadStatus(state); s.Firmware.Error == "" {
+		t.Fatalf("status does not record the refusal: %+v", s.Firmware)
+	}
+	t.Log(res.Firmware.Error)
 }

@@ -23,6 +23,7 @@ type firmwareStatusFile struct {
 		Available string `json:"available"`
 		Rollout   int    `json:"rollout"`
 		Note      string `json:"note"`
+		Error     string `json:"error"`
 	} `json:"firmware"`
 }
 
@@ -60,6 +61,9 @@ func checkFirmware(_ context.Context, e *Env, _ *provisioning.State) Result {
 	var bad []string
 	if b, err := os.ReadFile(filepath.Join(e.StateDir, "firmware", "bad")); err == nil {
 		bad = strings.Fields(string(b))
+	}
+	if s.Firmware.Error != "" {
+		return warn(m("doctor.firmware.refused", "line", line, "error", s.Firmware.Error), fix)
 	}
 	if len(bad) > 0 || r.Result == "rolled-back" {
 		return warn(m("doctor.firmware.bad", "line", line, "bad", strings.Join(bad, ", "), "result", r.Result, "error", r.Error), fix)
