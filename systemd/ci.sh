@@ -72,6 +72,7 @@ for deb in $debs; do
 	done
 	for path in ./usr/bin/sapar ./lib/systemd/system/sapar.service \
 		./lib/systemd/system/sapar-update.service ./lib/systemd/system/sapar-update.timer \
+		./lib/systemd/system/sapar-firmware.service ./lib/systemd/system/sapar-firmware.path \
 		./lib/udev/rules.d/60-sapar-printer.rules ./usr/lib/tmpfiles.d/sapar.conf \
 		./usr/lib/systemd/journald.conf.d/60-sapar.conf ./etc/default/sapar \
 		./usr/lib/sapar/measure-writes ./usr/share/doc/sapar/README.md \
@@ -117,7 +118,7 @@ for exe in cage sh; do
 	printf '#!/bin/sh\nexit 0\n' >"$root/usr/bin/$exe"
 	chmod 755 "$root/usr/bin/$exe"
 done
-units="sapar.service sapar-update.service sapar-update.timer"
+units="sapar.service sapar-update.service sapar-update.timer sapar-firmware.service sapar-firmware.path"
 set +e
 # shellcheck disable=SC2086
 systemd-analyze verify --man=no --root="$root" $units >"$tmp/verify" 2>&1

@@ -250,6 +250,8 @@ for arch in "$@"; do
 	install -D -m 0644 "$here/sapar-update.service" "$root/lib/systemd/system/sapar-update.service"
 	install -D -m 0644 "$here/sapar-update.timer" "$root/lib/systemd/system/sapar-update.timer"
 	install -D -m 0644 "$here/sapar-metrics.service" "$root/lib/systemd/system/sapar-metrics.service"
+	install -D -m 0644 "$here/sapar-firmware.service" "$root/lib/systemd/system/sapar-firmware.service"
+	install -D -m 0644 "$here/sapar-firmware.path" "$root/lib/systemd/system/sapar-firmware.path"
 	install -D -m 0644 "$here/60-sapar-printer.rules" "$root/lib/udev/rules.d/60-sapar-printer.rules"
 	install -D -m 0644 "$here/sapar.tmpfiles" "$root/usr/lib/tmpfiles.d/sapar.conf"
 	install -D -m 0644 "$here/sapar.journald.conf" "$root/usr/lib/systemd/journald.conf.d/60-sapar.conf"
