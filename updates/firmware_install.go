@@ -43,9 +43,18 @@ type FirmwareInstaller struct {
 	// 0: 40 s, longer than WatchdogSec=30s, so a kiosk whose page never
 	// beats is killed by the watchdog inside the window and counted.
 	StableFor time.Duration
-	Poll      time.Duration // between probes; 0: 2 s
-	Clock     func() time.Time
-	Logf      func(format string, args ...any)
+	// KeepDir holds the installer's own copies: the package being installed,
+	// installed.deb and previous.deb (what a rollback runs dpkg on). On a
+	// kiosk it is root-owned and outside STATE (/var/lib/sapar-firmware),
+	// so the unprivileged kiosk user can neither swap the package between
+	// the check and dpkg nor plant a "previous" one; "": STATE/firmware.
+	KeepDir string
+	// Verify checks the staged package is the signed firmware
+	// (SignedFirmwareVerifier); required: nil refuses every install.
+	Verify func(debPath string) error
+	Poll   time.Duration // between probes; 0: 2 s
+	Clock  func() time.Time
+	Logf   func(format string, args ...any)
 }
 
 // FirmwareInstallResult is the installer's record (STATE/firmware/result.json).
@@ -107,6 +116,16 @@ func (fi *FirmwareInstaller) now() time.Time {
 
 func (fi *FirmwareInstaller) path(n string) string { return firmwarePath(fi.State, n) }
 
+func (fi *FirmwareInstaller) keep(n string) string {
+	if fi.KeepDir == "" {
+		return fi.path(n)
+	}
+	return filepath.Join(fi.KeepDir, n)
+}
+
+// ownCopy is the installer's copy of the staged package, checked and installed.
+const ownCopy = ".installing.deb"
+
 // Install runs one install of the staged package. The result is also
 // written to STATE/firmware/result.json; a refused or rolled-back install
 // returns an error saying what happened.
@@ -151,7 +170,14 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 		return res, err
 	}
 	res.Version, res.Resumed = in.Version, resumed
+	if fi.KeepDir != "" {
+		if err := os.MkdirAll(fi.KeepDir, 0o755); err != nil {
+			return res, fmt.Errorf("firmware install: %w", err)
+		}
+	}
+	pkg := fi.keep(ownCopy)
 	done := func() {
+		os.Remove(pkg)
 		os.Remove(fi.path(installingDeb))
 		os.Remove(fi.path(installingInfo))
 		syncDir(filepath.Join(fi.State, FirmwareDir))
@@ -163,12 +189,28 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 	}
 	res.Running = cur
 	// The package must be what was staged, for this kiosk, and not refused before.
-	sum, _, err := sha256File(fi.path(installingDeb))
+	if src, err := os.Open(fi.path(installingDeb)); err == nil {
+		err = copyAtomic(pkg, src)
+		src.Close()
+		if err != nil {
+			done()
+			return res, fmt.Errorf("firmware install: copy the staged package: %w", err)
+		}
+	}
+	sum, _, err := sha256File(pkg)
 	if err != nil || sum != in.SHA256 {
 		done()
 		return res, fmt.Errorf("staged package does not match its recorded sha256 (%s): refused", short(in.SHA256))
 	}
-	info, err := ReadDebInfo(fi.path(installingDeb))
+	if fi.Verify == nil {
+		done()
+		return res, errors.New("no signature verifier configured: refused")
+	}
+	if err := fi.Verify(pkg); err != nil {
+		done()
+		return res, fmt.Errorf("staged package refused: %w", err)
+	}
+	info, err := ReadDebInfo(pkg)
 	if err != nil {
 		done()
 		return res, fmt.Errorf("staged file: %w", err)
@@ -202,15 +244,15 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 	res.Previous, res.Rollback = in.Previous, in.HavePrevious
 	if !in.HavePrevious {
 		done()
-		return res, fmt.Errorf("no package of the installed version %s to roll back to (STATE/firmware/%s): refused to install %s without a way back; put sapar_%s_%s.deb there (the image build should)",
-			in.Previous, InstalledDeb, in.Version, in.Previous, arch)
+		return res, fmt.Errorf("no package of the installed version %s to roll back to (%s): refused to install %s without a way back; put sapar_%s_%s.deb there (the image build should)",
+			in.Previous, fi.keep(InstalledDeb), in.Version, in.Previous, arch)
 	}
 	in.Started = true
 	if err := fi.writeInstalling(in); err != nil {
 		return res, err
 	}
 	fi.logf("installing %s %s (was %s)%s", FirmwarePackage, in.Version, in.Previous, map[bool]string{true: ", resuming after an interrupted install"}[resumed])
-	failure := fi.Sys.InstallDeb(ctx, fi.path(installingDeb))
+	failure := fi.Sys.InstallDeb(ctx, pkg)
 	if failure == nil {
 		failure = fi.Sys.RestartKiosk(ctx)
 	}
@@ -218,7 +260,7 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 		failure = fi.waitHealthy(ctx)
 	}
 	if failure == nil {
-		if err := os.Rename(fi.path(installingDeb), fi.path(InstalledDeb)); err != nil {
+		if err := os.Rename(pkg, fi.keep(InstalledDeb)); err != nil {
 			return res, err
 		}
 		done()
@@ -237,7 +279,7 @@ func (fi *FirmwareInstaller) rollback(ctx context.Context, in installing, res Fi
 		fi.logf("cannot mark %s bad: %v", in.Version, err)
 	}
 	res.Result = "rolled-back"
-	rerr := fi.Sys.InstallDeb(ctx, fi.path(PreviousDeb))
+	rerr := fi.Sys.InstallDeb(ctx, fi.keep(PreviousDeb))
 	if rerr == nil {
 		rerr = fi.Sys.RestartKiosk(ctx)
 	}
@@ -248,8 +290,9 @@ func (fi *FirmwareInstaller) rollback(ctx context.Context, in installing, res Fi
 		res.Running = v
 	}
 	if rerr == nil && res.Running == in.Previous {
-		os.Rename(fi.path(PreviousDeb), fi.path(InstalledDeb))
+		os.Rename(fi.keep(PreviousDeb), fi.keep(InstalledDeb))
 	}
+	os.Remove(fi.keep(ownCopy))
 	os.Remove(fi.path(installingDeb))
 	os.Remove(fi.path(installingInfo))
 	syncDir(filepath.Join(fi.State, FirmwareDir))
@@ -315,10 +358,10 @@ func (fi *FirmwareInstaller) keepPrevious(cur, arch string) bool {
 		info, err := ReadDebInfo(p)
 		return err == nil && info.Package == FirmwarePackage && info.Version == cur && info.Architecture == arch
 	}
-	if is(fi.path(InstalledDeb)) {
-		return os.Rename(fi.path(InstalledDeb), fi.path(PreviousDeb)) == nil && syncDir(filepath.Dir(fi.path(PreviousDeb))) == nil
+	if is(fi.keep(InstalledDeb)) {
+		return os.Rename(fi.keep(InstalledDeb), fi.keep(PreviousDeb)) == nil && syncDir(filepath.Dir(fi.keep(PreviousDeb))) == nil
 	}
-	if is(fi.path(PreviousDeb)) {
+	if is(fi.keep(PreviousDeb)) {
 		return true
 	}
 	apt := filepath.Join("/var/cache/apt/archives", fmt.Sprintf("%s_%s_%s.deb", FirmwarePackage, strings.ReplaceAll(cur, ":", "%3a"), arch))
@@ -328,7 +371,7 @@ func (fi *FirmwareInstaller) keepPrevious(cur, arch string) bool {
 			return false
 		}
 		defer f.Close()
-		return copyAtomic(fi.path(PreviousDeb), f) == nil
+		return copyAtomic(fi.keep(PreviousDeb), f) == nil
 	}
 	return false
 }

@@ -294,17 +294,21 @@ func (s *fakeSystem) expect(t *testing.T, calls ...string) {
 }
 
 func stage(t *testing.T, state, version, arch string) {
+	stagePayload(t, state, version, arch, "build "+version)
+}
+
+func stagePayload(t *testing.T, state, version, arch, payload string) {
 	t.Helper()
 	dir := filepath.Join(state, FirmwareDir)
 	os.MkdirAll(dir, 0o755)
-	p := buildDeb(t, dir, PendingDeb, controlFor(version, arch), "build "+version)
+	p := buildDeb(t, dir, PendingDeb, controlFor(version, arch), payload)
 	sum, n, _ := sha256File(p)
 	raw, _ := json.Marshal(FirmwareStaged{Version: version, Arch: arch, Package: "sapar", SHA256: sum, Length: n})
 	os.WriteFile(filepath.Join(dir, PendingInfo), raw, 0o644)
 }
 
 func fwInstaller(state string, sys FirmwareSystem) *FirmwareInstaller {
-	return &FirmwareInstaller{State: state, Arch: "amd64", Sys: sys, Deadline: 300 * time.Millisecond, StableFor: 30 * time.Millisecond, Poll: 5 * time.Millisecond}
+	return &FirmwareInstaller{State: state, Arch: "amd64", Sys: sys, Verify: func(string) error { return nil }, Deadline: 300 * time.Millisecond, StableFor: 30 * time.Millisecond, Poll: 5 * time.Millisecond}
 }
 
 // installedDeb puts the package of the running version where the image
@@ -386,10 +390,30 @@ func TestMarkedBadNeverRetried(t *testing.T) {
 	if res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t)); err != nil || res.Firmware.Staged != "1.1" {
 		t.Fatalf("%+v %v", res, err)
 	}
-	installedDeb(t, state, "1.0")
+	keep := t.TempDir() // root's own directory on a kiosk
+	buildDeb(t, keep, InstalledDeb, controlFor("1.0", "amd64"), "build 1.0")
 	sys := &fakeSystem{installed: "1.0", healthy: map[string]bool{"1.0": true}}
-	if res, err := fwInstaller(state, sys).Install(ctxT(t)); err == nil || res.Result != "rolled-back" {
+	verified := func() *FirmwareInstaller {
+		fi := fwInstaller(state, sys)
+		fi.KeepDir = keep
+		fi.Verify = SignedFirmwareVerifier(f.rootBytes(), filepath.Join(state, "tuf", "metadata"), "amd64")
+		return fi
+	}
+	// A package the kiosk user put there itself is not the signed one: refused.
+	stagedRaw, _ := os.ReadFile(firmwarePath(state, PendingDeb))
+	stagedInfo, _ := os.ReadFile(firmwarePath(state, PendingInfo))
+	stagePayload(t, state, "1.1", "amd64", "a kiosk-user build with a root shell in postinst")
+	if _, err := verified().Install(ctxT(t)); err == nil || !strings.Contains(err.Error(), "not the signed firmware") {
+		t.Fatalf("unsigned package: %v", err)
+	}
+	sys.expect(t)
+	os.WriteFile(firmwarePath(state, PendingInfo), stagedInfo, 0o644)
+	os.WriteFile(firmwarePath(state, PendingDeb), stagedRaw, 0o644)
+	if res, err := verified().Install(ctxT(t)); err == nil || res.Result != "rolled-back" {
 		t.Fatalf("%+v %v", res, err)
+	}
+	if info, err := ReadDebInfo(filepath.Join(keep, InstalledDeb)); err != nil || info.Version != "1.0" {
+		t.Fatalf("keep dir installed.deb %+v %v", info, err)
 	}
 	res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t))
 	if err != nil || res.Firmware.Staged != "" || !strings.Contains(res.Firmware.Note, "marked bad") {
@@ -399,9 +423,10 @@ func TestMarkedBadNeverRetried(t *testing.T) {
 	if !slices.Equal(s.FirmwareBad, []string{"1.1"}) || s.FirmwareInstall == nil || s.FirmwareInstall.Result != "rolled-back" {
 		t.Fatalf("status %+v", s)
 	}
-	stage(t, state, "1.1", "amd64")
+	os.WriteFile(firmwarePath(state, PendingInfo), stagedInfo, 0o644)
+	os.WriteFile(firmwarePath(state, PendingDeb), stagedRaw, 0o644)
 	sys.calls = nil
-	if _, err := fwInstaller(state, sys).Install(ctxT(t)); err == nil || !strings.Contains(err.Error(), "marked bad") {
+	if _, err := verified().Install(ctxT(t)); err == nil || !strings.Contains(err.Error(), "marked bad") {
 		t.Fatalf("staged bad version: %v", err)
 	}
 	sys.expect(t)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"sapar/updates"
@@ -12,6 +14,7 @@ import (
 
 const firmwareUsage = `Usage:
   sapar firmware install --state DIR [--deadline 150s] [--stable 40s] [--no-heartbeat] [--url http://127.0.0.1:8080/]
+                         [--trusted-root /usr/share/sapar/tuf-root.json] [--keep /var/lib/sapar-firmware]
         install the package sapar update staged (STATE/firmware/pending.deb) with dpkg, as root
         (sapar-firmware.service, started by sapar-firmware.path); restart sapar.service and wait for
         it to be healthy (READY, /healthz, the page heartbeat); not healthy: reinstall the previous
@@ -38,6 +41,8 @@ func runFirmware(e env) int {
 	stable := fs.Duration("stable", 40*time.Second, "healthy for this long without a restart (longer than WatchdogSec)")
 	noHeartbeat := fs.Bool("no-heartbeat", false, "do not require the page heartbeat (a kiosk without a display)")
 	url := fs.String("url", "http://127.0.0.1:8080/", "the kiosk's loopback UI server")
+	rootFile := fs.String("trusted-root", defaultTrustedRoot, "the image's root.json: the staged package must be the signed firmware")
+	keepDir := fs.String("keep", "/var/lib/sapar-firmware", "root-owned directory for the package being installed, installed.deb and previous.deb")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -55,8 +60,16 @@ func runFirmware(e env) int {
 		if *noHeartbeat {
 			sys.HeartbeatMaxAge = -1
 		}
-		fi := &updates.FirmwareInstaller{State: *state, Sys: sys, Deadline: *deadline, StableFor: *stable,
-			Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar firmware: "+f+"\n", a...) }}
+		var verify func(string) error
+		if root, err := os.ReadFile(*rootFile); err != nil {
+			verify = func(string) error {
+				return fmt.Errorf("cannot read the trusted root (%v): no package is installed without checking its signature", err)
+			}
+		} else {
+			verify = updates.SignedFirmwareVerifier(root, filepath.Join(*state, "tuf", "metadata"), updates.HostArch())
+		}
+		fi := &updates.FirmwareInstaller{State: *state, Sys: sys, Deadline: *deadline, StableFor: *stable, KeepDir: *keepDir,
+			Verify: verify, Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar firmware: "+f+"\n", a...) }}
 		res, err := fi.Install(e.ctx)
 		if errors.Is(err, updates.ErrNothingStaged) {
 			fmt.Fprintln(e.stdout, "no firmware staged: nothing to do")

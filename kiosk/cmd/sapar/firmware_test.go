@@ -81,7 +81,7 @@ func TestPublishFirmwareCommand(t *testing.T) {
 
 func TestFirmwareInstallCommandNothingStaged(t *testing.T) {
 	state := t.TempDir()
-	code, out, errs := runSapar(t, context.Background(), "firmware", "install", "--state", state)
+	code, out, errs := runSapar(t, context.Background(), "firmware", "install", "--state", state, "--keep", t.TempDir())
 	if code != 0 || !strings.Contains(out, "nothing to do") {
 		t.Fatalf("%d %s %s", code, out, errs)
 	}
