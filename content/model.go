@@ -95,8 +95,8 @@ type Contact struct {
 	// Checked is the day (YYYY-MM-DD) an editor last checked this entry
 	// against its source; content check warns when it is missing.
 	Checked string `json:"checked,omitempty"`
-	File   string   `json:"-"`
-	Line   int      `json:"-"`
+	File    string `json:"-"`
+	Line    int    `json:"-"`
 }
 
 // Agency statuses in the registry.
