@@ -3,14 +3,11 @@ package content
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // NoticesFile is the editors' urgent notices: a border closed, a scam
@@ -51,26 +48,9 @@ type noticeFile struct {
 const maxNoticeRunes = 240
 
 func loadNotices(fsys fs.FS, add func(string, int, string, ...any)) []*Notice {
-	if _, err := fs.Stat(fsys, NoticesFile); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	raw, ok := readSource(fsys, NoticesFile, add)
+	list, lines, ok := loadYAMLList[noticeFile](fsys, NoticesFile, add)
 	if !ok {
 		return nil
-	}
-	var list []noticeFile
-	if !decodeStrict(raw, &list, NoticesFile, 0, add) {
-		return nil
-	}
-	var doc yaml.Node
-	yaml.Unmarshal(raw, &doc)
-	lines := make([]int, len(list))
-	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.SequenceNode {
-		for i, n := range doc.Content[0].Content {
-			if i < len(lines) {
-				lines[i] = n.Line
-			}
-		}
 	}
 	var out []*Notice
 	for i, nf := range list {

@@ -41,27 +41,9 @@ type contactFile struct {
 }
 
 func loadContacts(fsys fs.FS, add func(string, int, string, ...any)) []*Contact {
-	if _, err := fs.Stat(fsys, ContactsFile); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	raw, ok := readSource(fsys, ContactsFile, add)
+	list, lines, ok := loadYAMLList[contactFile](fsys, ContactsFile, add)
 	if !ok {
 		return nil
-	}
-	var list []contactFile
-	if !decodeStrict(raw, &list, ContactsFile, 0, add) {
-		return nil
-	}
-	// A second pass over the node tree gives each entry's line.
-	var doc yaml.Node
-	yaml.Unmarshal(raw, &doc)
-	lines := make([]int, len(list))
-	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.SequenceNode {
-		for i, n := range doc.Content[0].Content {
-			if i < len(lines) {
-				lines[i] = n.Line
-			}
-		}
 	}
 	seen := map[string]int{}
 	var out []*Contact
@@ -264,3 +246,31 @@ func isWebURL(s string) bool {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// loadYAMLList reads an optional editors' file holding a YAML list of T,
+// strictly (unknown keys refused, errors through add with file:line), and
+// gives each entry's line. ok is false when the file is absent or refused.
+func loadYAMLList[T any](fsys fs.FS, name string, add func(string, int, string, ...any)) (list []T, lines []int, ok bool) {
+	if _, err := fs.Stat(fsys, name); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, false
+	}
+	raw, ok := readSource(fsys, name, add)
+	if !ok {
+		return nil, nil, false
+	}
+	if !decodeStrict(raw, &list, name, 0, add) {
+		return nil, nil, false
+	}
+	// A second pass over the node tree gives each entry's line.
+	var doc yaml.Node
+	yaml.Unmarshal(raw, &doc)
+	lines = make([]int, len(list))
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.SequenceNode {
+		for i, n := range doc.Content[0].Content {
+			if i < len(lines) {
+				lines[i] = n.Line
+			}
+		}
+	}
+	return list, lines, true
+}
