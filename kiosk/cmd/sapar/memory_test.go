@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,24 +75,7 @@ func TestMemoryWebviewVsChromium(t *testing.T) {
 	// The server for Chromium is the pure-Go build (no WebKit linked in),
 	// as a Chromium kiosk would run it.
 	plain := filepath.Join(dir, "sapar-plain")
-	if out, err := exec.Command("go", "build", "-o", plain, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	srv := exec.CommandContext(ctx, plain, "demo", "--no-window", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "slips"))
-	out, _ := srv.StdoutPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
-	url := ""
-	sc := bufio.NewScanner(out)
-	for sc.Scan() && url == "" {
-		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	url, srvPid := startPlainDemo(t, ctx, plain, filepath.Join(dir, "slips"))
 	chromium := "/usr/bin/chromium"
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Skip("no chromium for the comparison")
@@ -113,7 +95,7 @@ func TestMemoryWebviewVsChromium(t *testing.T) {
 	time.Sleep(4 * time.Second)
 	browserPid := chromedp.FromContext(cctx).Browser.Process().Pid
 	c1, cprocs := pss(browserPid)
-	s1, _ := pss(srv.Process.Pid)
+	s1, _ := pss(srvPid)
 	if _, err := chromedp.Run(cctx, chromedp.Evaluate[bool](string(soakJS)+"; void window.saparSoak(1000, 100); true")); err != nil {
 		t.Fatal(err)
 	}
@@ -122,13 +104,13 @@ func TestMemoryWebviewVsChromium(t *testing.T) {
 	}
 	time.Sleep(4 * time.Second)
 	cw, _ := pss(browserPid)
-	sw, _ := pss(srv.Process.Pid)
+	sw, _ := pss(srvPid)
 	if err := chromedp.Do(cctx, chromedp.WaitVisible(`body[data-soak]:not([data-soak="warm"])`)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(4 * time.Second)
 	c2, _ := pss(browserPid)
-	s2, _ := pss(srv.Process.Pid)
+	s2, _ := pss(srvPid)
 	rows = append(rows, row{"Chromium --kiosk (+ sapar demo --no-window)", c1 + s1, cw + sw, c2 + s2, cprocs + 1})
 
 	t.Logf("%-50s %8s %9s %9s %12s %12s %5s", "stack (PSS, MB)", "settled", "+100 nav", "+1100", "growth cold", "growth warm", "procs")
@@ -181,26 +163,9 @@ func TestMemoryUnderCage(t *testing.T) {
 	dir := cageDir(t, cred)
 	bin := buildWebview(t, dir, "webview")
 	plain := filepath.Join(dir, "sapar-plain")
-	if out, err := exec.Command("go", "build", "-o", plain, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv := exec.CommandContext(ctx, plain, "demo", "--no-window", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "srv-slips"))
-	out, _ := srv.StdoutPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
-	url := ""
-	sc := bufio.NewScanner(out)
-	for sc.Scan() && url == "" {
-		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	url, srvPid := startPlainDemo(t, ctx, plain, filepath.Join(dir, "srv-slips"))
 
 	type run struct {
 		stack        string
@@ -228,7 +193,7 @@ func TestMemoryUnderCage(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		measure("webview", fmt.Sprintf("memory-webview-%d", i), 0,
 			bin, "demo", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "out"))
-		srvKB, _ := pss(srv.Process.Pid)
+		srvKB, _ := pss(srvPid)
 		measure("chromium", fmt.Sprintf("memory-chromium-%d", i), srvKB,
 			chromium, "--kiosk", "--ozone-platform=wayland", "--no-sandbox", "--disable-gpu", "--no-first-run",
 			"--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
@@ -258,29 +223,7 @@ func TestMemoryUnderCage(t *testing.T) {
 // process in cage's process group (Xwayland is re-parented away from cage
 // but stays in the group) and every descendant of cage.
 func stackPSS(cage int) map[string]int {
-	parent := map[int]int{}
-	group := map[int]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		st := string(b)
-		i := strings.LastIndexByte(st, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(st[i+2:])
-		if len(f) > 2 {
-			parent[p], _ = strconv.Atoi(f[1])
-			group[p], _ = strconv.Atoi(f[2])
-		}
-	}
+	parent, group := procTable()
 	in := func(p int) bool {
 		if group[p] == cage {
 			return true
@@ -297,14 +240,7 @@ func stackPSS(cage int) map[string]int {
 		if !in(p) {
 			continue
 		}
-		kb := 0
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p)); err == nil {
-			for _, l := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(l, "Pss:"); ok {
-					kb, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-				}
-			}
-		}
+		kb, _ := procPSS(p)
 		out[processKind(p)] += kb
 	}
 	return out
@@ -329,4 +265,30 @@ func processKind(pid int) string {
 		}
 	}
 	return kind
+}
+
+// startPlainDemo builds the pure-Go binary (no WebKit linked in) at plain,
+// serves the demo with it until the test ends, and returns its URL: the
+// server Chromium is measured against, and the server's pid.
+func startPlainDemo(t *testing.T, ctx context.Context, plain, slips string) (string, int) {
+	t.Helper()
+	if out, err := exec.Command("go", "build", "-o", plain, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	srv := exec.CommandContext(ctx, plain, "demo", "--no-window", "--addr", "127.0.0.1:0", "--out", slips)
+	out, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	url := ""
+	sc := bufio.NewScanner(out)
+	for sc.Scan() && url == "" {
+		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return url, srv.Process.Pid
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -172,9 +171,9 @@ func tones(img image.Image) (light, dark float64) {
 	return float64(nl) / float64(n), float64(nd) / float64(n)
 }
 
-// pss sums the proportional set size (kB) of pid and all its descendants.
-func pss(pid int) (kb int, procs int) {
-	children := map[int][]int{}
+// procTable reads every process's parent and process group from /proc.
+func procTable() (parent, group map[int]int) {
+	parent, group = map[int]int{}, map[int]int{}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		p, err := strconv.Atoi(e.Name())
@@ -185,35 +184,51 @@ func pss(pid int) (kb int, procs int) {
 		if err != nil {
 			continue
 		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
+		st := string(b)
+		i := strings.LastIndexByte(st, ')')
 		if i < 0 {
 			continue
 		}
-		f := strings.Fields(s[i+2:])
-		if len(f) > 2 {
-			pp, _ := strconv.Atoi(f[1])
-			children[pp] = append(children[pp], p)
+		if f := strings.Fields(st[i+2:]); len(f) > 2 {
+			parent[p], _ = strconv.Atoi(f[1])
+			group[p], _ = strconv.Atoi(f[2])
 		}
+	}
+	return parent, group
+}
+
+// procPSS is one process's proportional set size in kB; ok is false when
+// the process is gone.
+func procPSS(pid int) (kb int, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, found := strings.CutPrefix(l, "Pss:"); found {
+			kb, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb, true
+		}
+	}
+	return 0, false
+}
+
+// pss sums the proportional set size (kB) of pid and all its descendants.
+func pss(pid int) (kb int, procs int) {
+	parent, _ := procTable()
+	children := map[int][]int{}
+	for p, pp := range parent {
+		children[pp] = append(children[pp], p)
 	}
 	stack := []int{pid}
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		stack = append(stack, children[p]...)
-		f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", p))
-		if err != nil {
-			continue
+		if n, ok := procPSS(p); ok {
+			kb += n
+			procs++
 		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "Pss:"); ok {
-				n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-				kb += n
-				procs++
-			}
-		}
-		f.Close()
 	}
 	return kb, procs
 }
