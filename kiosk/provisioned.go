@@ -243,9 +243,10 @@ func (r *running) serve(ctx context.Context) error {
 	// guide label is always one of the content's ids.
 	reg := metrics.New(metrics.Options{Now: k.o.Now, Health: metrics.Health{StateDir: k.o.StateDir, Now: k.o.Now,
 		Printer: r.prn.Last, LogErrors: k.ring.Total, Heartbeat: m.LastHeartbeat, BuildTime: updates.BuildTime()}})
+	site := SiteOptions(cfg)
 	srv, err := web.NewServer(web.Options{Store: r.store, Print: r.prn.Print, Log: r.log, IdleTimeout: time.Duration(cfg.IdleTimeout),
-		Place: cfg.Kiosk.Name, Notice: r.notice, SampleContent: r.notice != "", HelpDesk: helpDesk(cfg),
-		Country: kioskCountry(cfg), City: cfg.Place.City, Now: k.o.Now, Location: cfg.Location(), Usage: r.counter, Token: token, Assets: assets,
+		Place: site.Place, Notice: r.notice, SampleContent: r.notice != "", HelpDesk: site.HelpDesk,
+		Country: site.Country, City: site.City, Now: k.o.Now, Location: site.Location, Usage: r.counter, Token: token, Assets: assets,
 		Maintenance: m.Handler(assets), Heartbeat: m.Heartbeat, Opened: r.opened, Metrics: reg,
 		QueueDB: filepath.Join(k.o.StateDir, PrintQueueDB)})
 	if err != nil {
@@ -382,6 +383,15 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), e
 		hs.Shutdown(sctx)
 		<-done
 	}, nil
+}
+
+// SiteOptions are what the provisioning file says about the site that the
+// UI server shows and prints: the place (slip footer), the help desk, the
+// country and city (which urgent notices apply) and the time zone. `sapar
+// run` and `sapar print --state` both take them from here.
+func SiteOptions(cfg *provisioning.Config) web.Options {
+	return web.Options{Place: cfg.Kiosk.Name, HelpDesk: helpDesk(cfg), Country: kioskCountry(cfg),
+		City: cfg.Place.City, Location: cfg.Location()}
 }
 
 // helpDesk is the provisioned site contact as the UI server prints it.

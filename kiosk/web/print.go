@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"sapar/content"
 	"sapar/drivers/receipt"
@@ -58,17 +59,34 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 
 // slip turns a guide into the neutral document the receipt layout prints.
 func (s *Server) slip(g *content.GuideView, version string) receipt.Document {
+	o := s.opt
+	o.Store = s.Store() // the release being served now (a reload swaps it)
+	return PrintedSlip(context.Background(), o, s.i18n, g, version)
+}
+
+// PrintedSlip is the slip this kiosk prints for g: the site's help desk,
+// place and time zone from o, the content's urgent notices valid now for o's
+// country and city, the sample notice when o.SampleContent. The UI server and
+// `sapar print` both use it, so a slip proofed on a laptop is the one the
+// kiosk prints. strs are the UI strings (ui.Strings).
+func PrintedSlip(ctx context.Context, o Options, strs map[string]map[string]string, g *content.GuideView, version string) receipt.Document {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
 	var urgent []string
-	if list, err := s.Store().Notices(context.Background(), g.Lang, s.opt.Now(), s.opt.Country, s.opt.City); err == nil {
-		for _, n := range list {
-			urgent = append(urgent, n.Text)
+	if o.Store != nil {
+		if list, err := o.Store.Notices(ctx, g.Lang, now(), o.Country, o.City); err == nil {
+			for _, n := range list {
+				urgent = append(urgent, n.Text)
+			}
 		}
 	}
-	notice := s.opt.Notice
-	if s.opt.SampleContent {
-		notice = word(s.i18n, g.Lang, "sampleContent")
+	notice := o.Notice
+	if o.SampleContent {
+		notice = word(strs, g.Lang, "sampleContent")
 	}
-	return Slip(g, SlipOptions{Place: s.opt.Place, Notice: notice, HelpDesk: s.opt.HelpDesk, Urgent: urgent, Version: version, Now: s.opt.Now(), Location: s.opt.Location, Strings: s.i18n})
+	return Slip(g, SlipOptions{Place: o.Place, Notice: notice, HelpDesk: o.HelpDesk, Urgent: urgent, Version: version, Now: now(), Location: o.Location, Strings: strs})
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {

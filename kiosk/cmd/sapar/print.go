@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +23,10 @@ import (
 	"sapar/drivers/printer"
 	"sapar/drivers/receipt"
 	"sapar/drivers/serialport"
+	"sapar/kiosk"
 	"sapar/kiosk/web"
 	"sapar/kiosk/web/ui"
+	"sapar/provisioning"
 )
 
 // runPrint renders a guide slip to ESC/POS bytes and/or a PNG, or prints it
@@ -37,10 +41,12 @@ func runPrint(e env) int {
 	profile := fset.String("profile", "TM-T20III", "printer model: "+strings.Join(escpos.ProfileNames(), ", "))
 	out := fset.String("out", "", "write the ESC/POS bytes to this file")
 	pngOut := fset.String("png", "", "write what the printer would print as a PNG (203 dpi, one pixel per dot)")
+	origin := fset.String("origin", "", "whose rules apply: "+strings.Join(content.Origins, ", ")+" (the slip's QR and contacts follow it; default: the guide as it is)")
+	state := fset.String("state", "", "a provisioned kiosk's state directory (e.g. /var/lib/sapar): print its help desk, place, time zone and notices (default: the demo's sample help desk)")
 	port := fset.String("port", "", "serial device of a real printer, e.g. /dev/ttyUSB0 or /dev/sapar-printer")
 	baud := fset.Int("baud", 38400, "baud rate of --port")
 	fset.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: sapar print (--topic ID --lang L [--content DIR] | --doc FILE.json) [--profile NAME] [--out F.bin] [--png F.png] [--port DEV --baud N]\n\nFlags:")
+		fmt.Fprintln(e.stderr, "Usage: sapar print (--topic ID --lang L [--content DIR] | --doc FILE.json) [--origin KG|UZ|TJ|other] [--state DIR] [--profile NAME] [--out F.bin] [--png F.png] [--port DEV --baud N]\n\nFlags:")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(e.args); err != nil {
@@ -48,6 +54,10 @@ func runPrint(e env) int {
 	}
 	if fset.NArg() > 0 || (*docFile == "") == (*topic == "") || (*topic != "" && *lang == "") || (*out == "" && *pngOut == "" && *port == "") {
 		fset.Usage()
+		return exitUsage
+	}
+	if *origin != "" && !slices.Contains(content.Origins, *origin) {
+		fmt.Fprintf(e.stderr, "sapar print: --origin %q: use one of %s\n", *origin, strings.Join(content.Origins, ", "))
 		return exitUsage
 	}
 	p, err := escpos.ProfileByName(*profile)
@@ -66,11 +76,17 @@ func runPrint(e env) int {
 			return exitFailure
 		}
 	} else {
+		site, err := printSite(*state)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "sapar print:", err)
+			return exitFailure
+		}
 		fsys := sample.FS()
+		site.SampleContent = *src == ""
 		if *src != "" {
 			fsys = os.DirFS(*src)
 		}
-		doc, err = guideDocument(e.ctx, fsys, *topic, *lang)
+		doc, err = guideDocument(e.ctx, fsys, *topic, *lang, *origin, site)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "sapar print:", err)
 			return exitFailure
@@ -125,10 +141,30 @@ func runPrint(e env) int {
 	return exitOK
 }
 
-// guideDocument lays a guide out exactly as the kiosk does (kiosk.Slip):
-// the sources are indexed into a throwaway store so the fallback chain,
-// link labels and key contacts come out the same way.
-func guideDocument(ctx context.Context, fsys fs.FS, topic, lang string) (receipt.Document, error) {
+// printSite is what the slip says about the site: the provisioned kiosk's
+// (state directory), else the demo's, whose help desk says it is a sample.
+func printSite(state string) (web.Options, error) {
+	if state == "" {
+		return web.Options{Place: "Sapar demo", HelpDesk: web.SampleHelpDesk}, nil
+	}
+	st, err := provisioning.ReadUnverified(state)
+	if errors.Is(err, provisioning.ErrNotProvisioned) {
+		return web.Options{}, fmt.Errorf("%s is not a provisioned kiosk's state directory (no %s): provision it first, or leave --state out to print the demo's slip", state, provisioning.ConfigFile)
+	}
+	if err != nil {
+		return web.Options{}, err
+	}
+	if st.Config == nil {
+		return web.Options{}, fmt.Errorf("%s: %s has no configuration: provision again", state, provisioning.ConfigFile)
+	}
+	return kiosk.SiteOptions(st.Config), nil
+}
+
+// guideDocument lays a guide out exactly as the kiosk does
+// (web.PrintedSlip): the sources are indexed into a throwaway store so the
+// fallback chain, origin, link labels, key contacts and notices come out the
+// same way.
+func guideDocument(ctx context.Context, fsys fs.FS, topic, lang, origin string, site web.Options) (receipt.Document, error) {
 	dir, err := os.MkdirTemp("", "sapar-print-*")
 	if err != nil {
 		return receipt.Document{}, err
@@ -143,9 +179,13 @@ func guideDocument(ctx context.Context, fsys fs.FS, topic, lang string) (receipt
 	if err != nil {
 		return receipt.Document{}, err
 	}
+	if err := st.ForOrigin(ctx, g, origin); err != nil {
+		return receipt.Document{}, err
+	}
 	strs, err := ui.Strings()
 	if err != nil {
 		return receipt.Document{}, err
 	}
-	return web.Slip(g, web.SlipOptions{Version: version, Now: time.Now(), Strings: strs}), nil
+	site.Store = st
+	return web.PrintedSlip(ctx, site, strs, g, version), nil
 }
