@@ -47,7 +47,11 @@ type Config struct {
 	// HelpDesk is the site's own contact, printed on every slip and shown
 	// on the guide screen; nil: none provisioned (doctor says so).
 	HelpDesk *HelpDesk `json:"help_desk,omitempty"`
-	location *time.Location
+	// MaintenanceWindow is when Debian security updates install and the
+	// kiosk may reboot for them (sapar maintenance); DefaultMaintenanceWindow
+	// when the file has none.
+	MaintenanceWindow Window `json:"maintenance_window"`
+	location          *time.Location
 }
 
 type Kiosk struct {
@@ -223,7 +227,7 @@ func Parse(name string, data []byte, opt Options) (*Config, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, &Errors{File: name, List: []Error{{Line: 1, Msg: "empty file"}}}
 	}
-	c := &Config{}
+	c := &Config{MaintenanceWindow: DefaultMaintenanceWindow}
 	p.config(doc.Content[0], c)
 	if len(p.errs) > 0 {
 		return nil, &Errors{File: name, List: p.errs}
@@ -587,6 +591,16 @@ func (p *parser) config(n *yaml.Node, c *Config) {
 				field{"address", false, func(n *yaml.Node, path string) { p.text(n, path, 120, &h.Address) }},
 			)
 			c.HelpDesk = h
+		}},
+		field{"maintenance_window", false, func(n *yaml.Node, path string) {
+			if s, ok := p.str(n, path); ok {
+				w, err := ParseWindow(s)
+				if err != nil {
+					p.fail(n, path, "%v", err)
+					return
+				}
+				c.MaintenanceWindow = w
+			}
 		}},
 		field{"metrics", false, func(n *yaml.Node, path string) {
 			p.mapping(n, path, field{"listen", true, func(n *yaml.Node, path string) {

@@ -99,6 +99,11 @@ func TestParseRefuses(t *testing.T) {
 		{"help desk phone with letters refused", `phone: "+000 000 000 000"`, `phone: "call the MRC"`, "phone:", "is not a phone number"},
 		{"help desk without a phone refused", "  phone: \"+000 000 000 000\"          # digits, spaces, + - ( ) only\n", "", `name: "MRC desk`, "help_desk.phone: missing"},
 		{"help desk name with a bidi override refused", `name: "MRC desk, arrivals hall (EXAMPLE)"`, "name: \"MRC \u202Eksed\"", "name: \"MRC", "U+202E"},
+		{"maintenance window with a bad hour refused", `maintenance_window: "02:00-04:00"`, `maintenance_window: "25:00-04:00"`, "maintenance_window", "maintenance_window: \"25:00-04:00\": hours are 00…23"},
+		{"maintenance window not a time range refused", `maintenance_window: "02:00-04:00"`, `maintenance_window: "2am-4am"`, "maintenance_window", "want HH:MM-HH:MM"},
+		{"maintenance window of ten minutes refused", `maintenance_window: "02:00-04:00"`, `maintenance_window: "02:00-02:10"`, "maintenance_window", "is 10m0s long: want 30m0s…12h0m0s"},
+		{"maintenance window of the whole day refused", `maintenance_window: "02:00-04:00"`, `maintenance_window: "02:00-02:00"`, "maintenance_window", "is 24h0m0s long"},
+		{"maintenance window as a list refused", `maintenance_window: "02:00-04:00"`, `maintenance_window: [02:00, 04:00]`, "maintenance_window", "want a single value"},
 		{"second document refused", "version: 1", "version: 1\n---\nversion: 1\n", "---", "more than one YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,6 +149,13 @@ func TestParseAccepts(t *testing.T) {
 		{"inline root accepted", "file: /usr/share/sapar/tuf-root.json", "inline: " + base64.StdEncoding.EncodeToString([]byte(rootJSON)), func(c *Config) bool { return string(c.Updates.Root.Inline) == rootJSON }},
 		{"canary rollout accepted", "  # rollout: canary ", "  rollout: canary #", func(c *Config) bool { return c.Updates.Rollout == "canary" }},
 		{"no rollout: bucket decides", "xx-none-xx", "", func(c *Config) bool { return c.Updates.Rollout == "" }},
+		{"maintenance window from the file", `maintenance_window: "02:00-04:00"`, `maintenance_window: "01:15-03:45"`, func(c *Config) bool { return c.MaintenanceWindow == Window{Start: 75, End: 225} }},
+		{"maintenance window across midnight accepted", `maintenance_window: "02:00-04:00"`, `maintenance_window: "23:30-01:30"`, func(c *Config) bool {
+			return c.MaintenanceWindow.String() == "23:30-01:30" && c.MaintenanceWindow.Length() == 2*time.Hour
+		}},
+		{"no maintenance window: 02:00-04:00", "maintenance_window: \"02:00-04:00\"", "", func(c *Config) bool {
+			return c.MaintenanceWindow == DefaultMaintenanceWindow && c.MaintenanceWindow.String() == "02:00-04:00"
+		}},
 		{"Tashkent zone accepted", "Asia/Bishkek", "Asia/Tashkent", func(c *Config) bool { return c.Location().String() == "Asia/Tashkent" }},
 		{"Urdu city with a zero-width non-joiner accepted", "city: Osh", "city: \"\u0627\u0648\u0634\u200C\u0634\u06C1\u0631\"", func(c *Config) bool { return strings.Contains(c.Place.City, "\u200C") }},
 		{"Kyrgyz name accepted", `name: "Osh airport, arrivals hall"`, `name: "Ош аэропорту, келүү залы"`, func(c *Config) bool { return c.Kiosk.Name == "Ош аэропорту, келүү залы" }},

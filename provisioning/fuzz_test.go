@@ -14,6 +14,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(example))
 	f.Add([]byte(strings.Replace(example, "baud: 38400", "baud: [1, 2]", 1)))
 	f.Add([]byte(strings.Replace(example, "city: Osh", "city: &a [*a]", 1)))
+	f.Add([]byte(strings.Replace(example, `"02:00-04:00"`, `"23:59-00:29"`, 1)))
+	f.Add([]byte(strings.Replace(example, `"02:00-04:00"`, `"9:00-10:00"`, 1)))
 	f.Add([]byte("version: 1\nkiosk: {id: ab-c, name: x}\n"))
 	f.Add([]byte("a: &a [*a, *a]\nb: &b [*a, *a]\n"))
 	f.Add([]byte("%YAML 1.1\n---\n!!binary AAAA\n"))
@@ -39,6 +41,9 @@ func FuzzParse(f *testing.F) {
 		b2, _ := json.Marshal(&back)
 		if string(b) != string(b2) {
 			t.Fatalf("round trip differs:\n%s\n%s", b, b2)
+		}
+		if back.MaintenanceWindow != c.MaintenanceWindow || c.MaintenanceWindow.Length() < MinWindow || c.MaintenanceWindow.Length() > MaxWindow {
+			t.Fatalf("maintenance window %v did not survive the state's JSON (%v) or is out of bounds", c.MaintenanceWindow, back.MaintenanceWindow)
 		}
 		if c2, err := Parse("fuzz.yaml", data, Options{}); err != nil || c2.Kiosk != c.Kiosk {
 			t.Fatal("second parse differs")
