@@ -180,6 +180,15 @@ func (c *Client) firmware(s source, up *updater.Updater, res *Result) error {
 			return note("%s is staged, waiting for the installer (sapar-firmware.service)", m.Version)
 		}
 	}
+	// The installer took it over (pending.deb → installing.deb) and is
+	// still at it: dpkg-query says the old version until it is done, and
+	// staging it again would start a second, refused install afterwards.
+	var in installing
+	if raw, err := os.ReadFile(firmwarePath(c.StateDir, installingInfo)); err == nil && json.Unmarshal(raw, &in) == nil && in.SHA256 == want {
+		if _, err := os.Stat(firmwarePath(c.StateDir, installingDeb)); err == nil {
+			return note("%s is being installed (sapar-firmware.service)", m.Version)
+		}
+	}
 	dir := filepath.Join(c.StateDir, FirmwareDir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("firmware: %w", err)

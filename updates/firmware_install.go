@@ -43,6 +43,11 @@ type FirmwareInstaller struct {
 	// 0: 40 s, longer than WatchdogSec=30s, so a kiosk whose page never
 	// beats is killed by the watchdog inside the window and counted.
 	StableFor time.Duration
+	// MaxRestarts: this many restarts of sapar.service (NRestarts rising)
+	// while waiting ends the wait at once as a failure, instead of waiting
+	// out Deadline: a build that crashes at start is rolled back in about
+	// 10 s, not 150 s. 0: 3.
+	MaxRestarts int
 	// KeepDir holds the installer's own copies: the package being installed,
 	// installed.deb and previous.deb (what a rollback runs dpkg on). On a
 	// kiosk it is root-owned and outside STATE (/var/lib/sapar-firmware),
@@ -303,6 +308,13 @@ func (fi *FirmwareInstaller) rollback(ctx context.Context, in installing, res Fi
 	return res, fmt.Errorf("firmware %s was not healthy (%v): rolled back to %s, %s marked bad on this kiosk", in.Version, failure, in.Previous, in.Version)
 }
 
+func errOr(err, other error) error {
+	if err != nil {
+		return err
+	}
+	return other
+}
+
 func short(s string) string {
 	if len(s) > 12 {
 		return s[:12]
@@ -406,10 +418,18 @@ func (fi *FirmwareInstaller) markBad(v string) error {
 	return writeFileSynced(fi.path(BadVersionsFile), []byte(strings.Join(bad, "\n")+"\n"), 0o644)
 }
 
+// ErrKioskGaveUp is wrapped by a Probe error when systemd gave up on the
+// kiosk (sapar.service failed: its start limit was hit): no use waiting on.
+var ErrKioskGaveUp = errors.New("systemd gave up restarting the kiosk")
+
 // waitHealthy waits until probes pass for StableFor without a restart,
-// within Deadline.
+// within Deadline; MaxRestarts restarts or a kiosk systemd gave up on end
+// the wait early.
 func (fi *FirmwareInstaller) waitHealthy(ctx context.Context) error {
-	deadline, stable, poll := fi.Deadline, fi.StableFor, fi.Poll
+	deadline, stable, poll, maxRestarts := fi.Deadline, fi.StableFor, fi.Poll, fi.MaxRestarts
+	if maxRestarts == 0 {
+		maxRestarts = 3
+	}
 	if deadline == 0 {
 		deadline = 150 * time.Second
 	}
@@ -422,10 +442,20 @@ func (fi *FirmwareInstaller) waitHealthy(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	var since time.Time
-	restarts := -1
+	restarts, lowest := -1, -1
 	last := errors.New("no probe answered yet")
 	for {
 		n, err := fi.Sys.Probe(ctx)
+		if errors.Is(err, ErrKioskGaveUp) {
+			return err
+		}
+		// A manual restart may reset the count: count from the lowest seen.
+		if lowest < 0 || n < lowest {
+			lowest = n
+		}
+		if n-lowest >= maxRestarts {
+			return fmt.Errorf("sapar.service restarted %d times after the install: %w", n-lowest, errOr(err, last))
+		}
 		switch {
 		case err != nil:
 			since, last = time.Time{}, err

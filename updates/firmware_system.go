@@ -79,7 +79,7 @@ func (s SystemFirmware) RestartKiosk(ctx context.Context) error {
 }
 
 func (s SystemFirmware) Probe(ctx context.Context) (int, error) {
-	out, err := run(ctx, "systemctl", "show", "-p", "ActiveState,SubState,StatusText,NRestarts", s.unit())
+	out, err := run(ctx, "systemctl", "show", "-p", "ActiveState,SubState,Result,StatusText,NRestarts", s.unit())
 	if err != nil {
 		return 0, err
 	}
@@ -91,6 +91,9 @@ func (s SystemFirmware) Probe(ctx context.Context) (int, error) {
 		}
 	}
 	restarts, _ := strconv.Atoi(p["NRestarts"])
+	if p["ActiveState"] == "failed" {
+		return restarts, fmt.Errorf("%s is failed (result %s, %q): %w", s.unit(), p["Result"], p["StatusText"], ErrKioskGaveUp)
+	}
 	if p["ActiveState"] != "active" || p["SubState"] != "running" {
 		return restarts, fmt.Errorf("%s is %s/%s (%s)", s.unit(), p["ActiveState"], p["SubState"], p["StatusText"])
 	}

@@ -257,6 +257,7 @@ type fakeSystem struct {
 	installed string
 	healthy   map[string]bool
 	dpkgFails map[string]bool
+	gaveUp    map[string]bool // systemd's start limit hit: sapar.service failed
 	restarts  int
 	calls     []string
 }
@@ -279,6 +280,9 @@ func (s *fakeSystem) RestartKiosk(context.Context) error {
 	return nil
 }
 func (s *fakeSystem) Probe(context.Context) (int, error) {
+	if s.gaveUp[s.installed] {
+		return s.restarts, fmt.Errorf("sapar.service is failed (result start-limit-hit): %w", ErrKioskGaveUp)
+	}
 	if !s.healthy[s.installed] {
 		s.restarts++ // the watchdog restarts it
 		return s.restarts, fmt.Errorf("sapar.service is activating/start (%s never sent READY)", s.installed)
@@ -525,4 +529,63 @@ func TestFirmwareTamperedPackageKeepsContentCycle(t *testing.T) {
 		t.Fatalf("status does not record the refusal: %+v", s.Firmware)
 	}
 	t.Log(res.Firmware.Error)
+}
+
+// TestFirmwareCrashingBuildRolledBackAtOnce: a build that crash-loops (or
+// that systemd gave up on) is rolled back as soon as that is clear, not
+// after the whole health deadline.
+func TestFirmwareCrashingBuildRolledBackAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		sys  *fakeSystem
+	}{
+		{"restarted three times", &fakeSystem{installed: "1.0", healthy: map[string]bool{"1.0": true}}},
+		{"start limit hit", &fakeSystem{installed: "1.0", healthy: map[string]bool{"1.0": true}, gaveUp: map[string]bool{"1.1": true}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			stage(t, state, "1.1", "amd64")
+			installedDeb(t, state, "1.0")
+			fi := fwInstaller(state, c.sys)
+			fi.Deadline = time.Minute
+			start := time.Now()
+			res, err := fi.Install(ctxT(t))
+			if took := time.Since(start); took > 20*time.Second {
+				t.Fatalf("took %s: waited out the deadline", took)
+			}
+			if res.Result != "rolled-back" || err == nil || c.sys.installed != "1.0" {
+				t.Fatalf("result %+v, err %v, running %s", res, err, c.sys.installed)
+			}
+			if !slices.Equal(BadVersions(state), []string{"1.1"}) {
+				t.Fatalf("bad %q", BadVersions(state))
+			}
+			c.sys.expect(t, "dpkg -i 1.1", "restart", "dpkg -i 1.0", "restart")
+		})
+	}
+}
+
+// TestFirmwareNotStagedAgainWhileInstalling: while the installer works on a
+// version (dpkg-query still says the old one) an update cycle does not
+// download and stage it again.
+func TestFirmwareNotStagedAgainWhileInstalling(t *testing.T) {
+	f, srv, state := fwFixture(t)
+	f.firmware("1.1", "amd64", 100)
+	if res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t)); err != nil || res.Firmware.Staged != "1.1" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// What the installer's takeOver does first.
+	fi := fwInstaller(state, &fakeSystem{installed: "1.0"})
+	if _, _, err := fi.takeOver(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Firmware.Staged != "" || !strings.Contains(res.Firmware.Note, "being installed") {
+		t.Fatalf("staged again during the install: %+v", res.Firmware)
+	}
+	if _, err := os.Stat(firmwarePath(state, PendingDeb)); err == nil {
+		t.Fatal("pending.deb staged again")
+	}
 }

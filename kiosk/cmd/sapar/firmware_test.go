@@ -93,3 +93,33 @@ func TestFirmwareInstallCommandNothingStaged(t *testing.T) {
 		t.Fatalf("status: %d %s", code, out)
 	}
 }
+
+// TestKioskURL: the installer's health check looks where sapar.service's
+// sapar run listens (SAPAR_ARGS of /etc/default/sapar).
+func TestKioskURL(t *testing.T) {
+	for _, c := range []struct{ name, url, args, want string }{
+		{"shipped defaults", "", "", "http://127.0.0.1:8080/"},
+		{"--addr with a space", "", "--heartbeat 60s --addr 127.0.0.1:9000", "http://127.0.0.1:9000/"},
+		{"-addr=", "", "-addr=127.0.0.1:9001", "http://127.0.0.1:9001/"},
+		{"--addr= last one wins", "", "--addr=127.0.0.1:1 --addr=127.0.0.1:2", "http://127.0.0.1:2/"},
+		{"--url wins", "http://127.0.0.1:7/", "--addr 127.0.0.1:9000", "http://127.0.0.1:7/"},
+	} {
+		if got := kioskURL(c.url, c.args); got != c.want {
+			t.Errorf("%s: %q", c.name, got)
+		}
+	}
+}
+
+// TestFirmwareAdoptCommand: adopt refuses a package that is not the
+// installed one (here no sapar is installed at all, or it is another
+// version), with exit status 1 and what to do.
+func TestFirmwareAdoptCommand(t *testing.T) {
+	deb := debFor(t, "9.9.9-test", "amd64")
+	code, _, errs := runSapar(t, context.Background(), "firmware", "adopt", "--keep", t.TempDir(), deb)
+	if code != 1 || !strings.Contains(errs, "sapar firmware adopt:") {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	if code, _, _ := runSapar(t, context.Background(), "firmware", "adopt"); code != 2 {
+		t.Fatalf("no FILE: code %d, want 2", code)
+	}
+}
