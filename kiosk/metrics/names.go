@@ -28,6 +28,26 @@ const (
 
 	LogErrors        = "sapar_log_errors_total"
 	PageHeartbeatAge = "sapar_page_heartbeat_age_seconds"
+
+	// Whether someone is at the screen (presence.go): sapar maintenance
+	// installs security updates and reboots only when KioskInUse is 0.
+	KioskInUse         = "sapar_kiosk_in_use"
+	PageScreen         = "sapar_page_screen" // {screen="attract|session|maintenance|unknown"}
+	LastInteractionAge = "sapar_last_interaction_age_seconds"
+)
+
+// Firmware over the air and phased rollouts (issue 14), read from the
+// update status and the installer's record at each scrape.
+const (
+	FirmwareInfo        = "sapar_firmware_info"           // {version, arch}: the installed package, as the last cycle found it
+	FirmwareAvailable   = "sapar_firmware_available_info" // {version}: the version published for this kiosk's arch
+	FirmwareRollout     = "sapar_firmware_rollout_percent"
+	RolloutBucket       = "sapar_rollout_bucket"        // 0–99, from the device key
+	RolloutCohort       = "sapar_rollout_cohort"        // {cohort="default|canary|late"}
+	FirmwareLastInstall = "sapar_firmware_last_install" // {version, result="installed|rolled-back|refused|failed"}
+	FirmwareInstallTime = "sapar_firmware_last_install_timestamp_seconds"
+	FirmwareBad         = "sapar_firmware_bad"          // {version}: marked bad on this kiosk, never retried
+	FirmwareBadVersions = "sapar_firmware_bad_versions" // how many versions are marked bad
 )
 
 // Fleet operations: more usage counters with bounded labels and the health

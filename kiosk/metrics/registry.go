@@ -44,6 +44,7 @@ type Registry struct {
 	requests, paperLow                                   prometheus.Counter
 	opened, prints, failures, searches, sessions, chosen *prometheus.CounterVec
 	agency, readAloud                                    *prometheus.CounterVec
+	presence                                             *presenceCollector
 }
 
 // PrintReasons are the failure reasons the print queue gives
@@ -65,7 +66,7 @@ func New(o Options) *Registry {
 	if o.Health.Now == nil {
 		o.Health.Now = o.Now
 	}
-	r := &Registry{reg: prometheus.NewRegistry(), opt: o, started: o.Now(), guides: map[string]bool{}}
+	r := &Registry{reg: prometheus.NewRegistry(), opt: o, started: o.Now(), guides: map[string]bool{}, presence: &presenceCollector{}}
 	counter := func(name, help string) prometheus.Counter {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 		r.reg.MustRegister(c)
@@ -102,6 +103,7 @@ func New(o Options) *Registry {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: Uptime, Help: "Seconds since the kiosk started."},
 			func() float64 { return r.opt.Now().Sub(r.started).Seconds() }),
 		&healthCollector{h: o.Health},
+		r.presence,
 	)
 	return r
 }

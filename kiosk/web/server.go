@@ -123,6 +123,7 @@ type Server struct {
 	pending   *content.Store           // staged by StageStore, waiting for an idle moment
 	switched  func(old *content.Store) // told when pending is switched in
 	used      atomic.Int64             // unix nanoseconds of the last API call a person caused
+	presence  presence                 // the screen the page reported in its last heartbeat (presence.go)
 	speech    *speech.Speaker          // nil: no espeak-ng, the read-aloud button is hidden
 	qrs       qrCache                  // QR pictures of guide links, drawn once
 }
@@ -202,6 +203,7 @@ func NewServer(opt Options) (*Server, error) {
 		s.metrics = metrics.New(metrics.Options{Now: opt.Now})
 	}
 	s.content = s.metrics.Content()
+	s.metrics.SetPresence(s.Presence)
 	s.store.Store(opt.Store)
 	s.ContentHealth(context.Background()) // sapar_content_healthy from the start, not 0 until the first probe
 	s.speech = speech.New(opt.Espeak)

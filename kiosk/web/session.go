@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"time"
 
 	"sapar/content"
 	"sapar/kiosk/web/httpx"
@@ -49,11 +50,14 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleHeartbeat takes the page's heartbeat (every 10 s): the watchdog
-// restarts the kiosk when the page stops sending it.
+// restarts the kiosk when the page stops sending it. Its body may say which
+// screen the page shows — {"screen": "attract"|"session"|"maintenance"} —
+// so the kiosk knows whether someone is at it (presence.go).
 func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 	if !httpx.RequireToken(w, r, s.token) {
 		return
 	}
+	s.presence.report(heartbeatScreen(r.Body), time.Now())
 	s.opt.Heartbeat(s.opt.Now())
 	w.WriteHeader(http.StatusNoContent)
 }

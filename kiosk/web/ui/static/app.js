@@ -628,7 +628,10 @@
     setInterval(idleTick, 1000);
     // The page is alive: the watchdog (sapar run, RequireHeartbeat) restarts a
     // kiosk whose page stops beating, e.g. a frozen or crashed web process.
-    const beat = () => fetch('/api/heartbeat', { method: 'POST', headers: { 'X-Sapar-Token': boot.token } }).catch(() => {});
+    // It also says whether someone is at the screen (attract screen or a session):
+    // security updates and their reboot wait for the attract screen.
+    const beat = () => fetch('/api/heartbeat', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sapar-Token': boot.token },
+      body: JSON.stringify({ screen: S.stack.length ? 'session' : 'attract' }) }).catch(() => {});
     beat();
     setInterval(beat, 10000);
     await render();

@@ -116,8 +116,13 @@
   function mib(n) { return n == null ? '—' : (n / 1048576).toFixed(0); }
 
   // The page is alive: the watchdog wants to hear it (POST /api/heartbeat).
-  setInterval(function () { fetch('/api/heartbeat', { method: 'POST', headers: { 'X-Sapar-Token': boot.token } }).catch(function () {}); }, 10000);
-  fetch('/api/heartbeat', { method: 'POST', headers: { 'X-Sapar-Token': boot.token } }).catch(function () {});
+  // It says a technician is at the screen: no security update or reboot meanwhile.
+  function beat() {
+    fetch('/api/heartbeat', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sapar-Token': boot.token },
+      body: JSON.stringify({ screen: 'maintenance' }) }).catch(function () {});
+  }
+  setInterval(beat, 10000);
+  beat();
 
   $('#btn-exit').onclick = function () {
     if (session) post('/api/maintenance/logout').catch(function () {});
