@@ -40,19 +40,20 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"demo":      {"run the whole kiosk on the embedded sample content with a virtual printer", runDemo},
-		"run":       {"run the kiosk in production from a provisioned state directory", runRun},
-		"content":   {"check, build or preview content sources (content check|build|preview DIR)", runContent},
-		"print":     {"render a guide slip to ESC/POS bytes or PNG, or print it on a serial port", runPrint},
-		"printer":   {"printer tools: calibrate the kiosk's printer (tables, ESC &, QR, width) into STATE/printer-profile.json", runPrinter},
-		"publish":   {"publisher side of signed updates (init, add, timestamp, rotate, status)", runPublish},
-		"update":    {"one verified update cycle from HTTP mirrors or a USB directory", runUpdate},
-		"firmware":  {"install the staged firmware package, health-gated with rollback (sapar-firmware.service, root)", runFirmware},
-		"provision": {"first-boot provisioning from a provisioning file", runProvision},
-		"report":    {"information-needs report from the anonymous usage counts (CSV or HTML)", runReport},
-		"doctor":    {"technician checks: printer, display, clock, disk, content, updates, network", runDoctor},
-		"version":   {"print the build commit and the embedded content version", runVersion},
-		"help":      {"show this help", nil},
+		"demo":        {"run the whole kiosk on the embedded sample content with a virtual printer", runDemo},
+		"run":         {"run the kiosk in production from a provisioned state directory", runRun},
+		"content":     {"check, build or preview content sources (content check|build|preview DIR)", runContent},
+		"print":       {"render a guide slip to ESC/POS bytes or PNG, or print it on a serial port", runPrint},
+		"printer":     {"printer tools: calibrate the kiosk's printer (tables, ESC &, QR, width) into STATE/printer-profile.json", runPrinter},
+		"publish":     {"publisher side of signed updates (init, add, timestamp, rotate, status)", runPublish},
+		"update":      {"one verified update cycle from HTTP mirrors or a USB directory", runUpdate},
+		"firmware":    {"install the staged firmware package, health-gated with rollback (sapar-firmware.service, root)", runFirmware},
+		"provision":   {"first-boot provisioning from a provisioning file", runProvision},
+		"maintenance": {"nightly check (sapar-maintenance.timer, root): Debian security updates and their reboot, in the window, nobody at the screen", runMaintenance},
+		"report":      {"information-needs report from the anonymous usage counts (CSV or HTML)", runReport},
+		"doctor":      {"technician checks: printer, display, clock, disk, content, updates, network", runDoctor},
+		"version":     {"print the build commit and the embedded content version", runVersion},
+		"help":        {"show this help", nil},
 
 		"push-metrics": {"the fleet push agent: vmagent pushing this kiosk's metrics to the MRC (fleet: in the provisioning file)", runPushMetrics},
 	}
