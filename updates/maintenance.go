@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"sapar/content/atomicfile"
@@ -25,8 +26,11 @@ import (
 
 // MaintenanceFacts are what one decision rests on.
 type MaintenanceFacts struct {
-	InWindow bool   // now is inside the maintenance window (kiosk time zone)
-	Window   string // "02:00-04:00 Asia/Bishkek", for the log
+	// ClockWrong: the clock is before this firmware was built (a Pi has no
+	// real-time clock): the window cannot be told.
+	ClockWrong bool
+	InWindow   bool   // now is inside the maintenance window (kiosk time zone)
+	Window     string // "02:00-04:00 Asia/Bishkek", for the log
 	// InUse: someone is at the screen (sapar_kiosk_in_use on the kiosk's
 	// /metrics); PresenceNote says how that is known.
 	InUse        bool
@@ -61,6 +65,8 @@ type MaintenanceDecision struct {
 // for it.
 func Decide(f MaintenanceFacts) MaintenanceDecision {
 	switch {
+	case f.ClockWrong:
+		return MaintenanceDecision{ActNothing, "the clock is before this firmware was built (not set yet?): the maintenance window cannot be told"}
 	case !f.InWindow:
 		return MaintenanceDecision{ActNothing, "outside the maintenance window " + f.Window}
 	case f.FirmwareBusy != "":
@@ -149,8 +155,10 @@ type Maintainer struct {
 	InWindow     func(t time.Time) bool
 	Window       string
 	WindowLength time.Duration // how far back an upgrade still counts as this window's
-	Clock        func() time.Time
-	Logf         func(format string, args ...any)
+	// ClockFloor: a clock before it is wrong (BuildTime()); zero: not checked.
+	ClockFloor time.Time
+	Clock      func() time.Time
+	Logf       func(format string, args ...any)
 }
 
 func (m *Maintainer) now() time.Time {
@@ -166,13 +174,16 @@ func (m *Maintainer) logf(f string, a ...any) {
 	}
 }
 
-func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried bool) MaintenanceFacts {
+func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried, locked bool) MaintenanceFacts {
 	now := m.now()
-	f := MaintenanceFacts{InWindow: m.InWindow(now), Window: m.Window}
-	if !f.InWindow {
+	f := MaintenanceFacts{ClockWrong: !m.ClockFloor.IsZero() && now.Before(m.ClockFloor), InWindow: m.InWindow(now), Window: m.Window}
+	if f.ClockWrong || !f.InWindow {
 		return f // nothing else matters; the kiosk is not even asked
 	}
 	f.FirmwareBusy = FirmwareBusy(m.State)
+	if f.FirmwareBusy == "" && !locked {
+		f.FirmwareBusy = "the firmware installer holds " + filepath.Join(FirmwareDir, lockFile)
+	}
 	f.InUse, f.PresenceNote = m.Sys.InUse(ctx)
 	up := st.LastUpgrade
 	f.UpgradedThisWindow = tried || !up.IsZero() && !up.After(now) && now.Sub(up) < m.WindowLength && m.InWindow(up)
@@ -187,9 +198,22 @@ func (m *Maintainer) Run(ctx context.Context) (MaintenanceDecision, error) {
 	st, _ := ReadMaintenanceStatus(m.State)
 	var d MaintenanceDecision
 	var runErr error
+	// Inside the window, hold the firmware installer's lock: dpkg is one at a
+	// time, and an installer starting mid-upgrade waits for it (and the
+	// reverse: a running installer means nothing happens now).
+	locked := true
+	if now := m.now(); m.InWindow(now) && (m.ClockFloor.IsZero() || !now.Before(m.ClockFloor)) {
+		unlock, err := m.lockFirmware(ctx)
+		if err != nil {
+			locked = false
+			m.logf("%v", err)
+		} else {
+			defer unlock()
+		}
+	}
 	tried := false // unattended-upgrade ran in this check (a failure is retried at the next one)
 	for range 2 {
-		f := m.facts(ctx, st, tried)
+		f := m.facts(ctx, st, tried, locked)
 		st.RebootRequired = f.RebootRequired
 		d = Decide(f)
 		m.logf("%s: %s", d.Action, d.Why)
@@ -222,6 +246,25 @@ func (m *Maintainer) Run(ctx context.Context) (MaintenanceDecision, error) {
 		}
 	}
 	return d, runErr
+}
+
+// lockFirmware takes STATE/firmware/.update.lock, the lock the firmware
+// installer (root, as this is) holds while it runs, waiting 2 s at most.
+// A missing STATE/firmware is made with the state dir's owner, so the
+// kiosk user can still stage packages there.
+func (m *Maintainer) lockFirmware(ctx context.Context) (func(), error) {
+	dir := filepath.Join(m.State, FirmwareDir)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("maintenance: %w", err)
+		}
+		if fi, err := os.Stat(m.State); err == nil {
+			if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+				os.Lchown(dir, int(sys.Uid), int(sys.Gid))
+			}
+		}
+	}
+	return lockStateCtx(ctx, dir, 2*time.Second)
 }
 
 // SystemMaintenance is the MaintenanceSystem of a real kiosk:

@@ -26,6 +26,7 @@ func TestDecide(t *testing.T) {
 		want string
 		why  string
 	}{
+		{"clock before the build: nothing, even inside the window", with(func(f *MaintenanceFacts) { f.ClockWrong, f.RebootRequired = true, true }), ActNothing, "the clock is before this firmware was built"},
 		{"outside the window nothing happens, even with a reboot pending", with(func(f *MaintenanceFacts) { f.InWindow, f.RebootRequired = false, true }), ActNothing, "outside the maintenance window 02:00-04:00 Asia/Bishkek"},
 		{"inside the window, nobody there: upgrade", idle, ActUpgrade, "installing security updates"},
 		{"someone at the screen: nothing", with(func(f *MaintenanceFacts) { f.InUse, f.PresenceNote = true, "screen session" }), ActNothing, "someone is at the screen (screen session)"},
@@ -106,6 +107,8 @@ func TestMaintainerRun(t *testing.T) {
 			[]string{"in-use?"}, ActNothing, false},
 		{"firmware staged: nothing runs", night, fakeMaintenance{reboot: true}, true, time.Time{},
 			[]string{"in-use?"}, ActNothing, false},
+		{"firmware installer running (holds its lock): nothing runs", night, fakeMaintenance{reboot: true}, false, time.Time{},
+			[]string{"in-use?"}, ActNothing, false},
 		{"already upgraded 20 minutes ago in this window: no second upgrade, reboot", night, fakeMaintenance{reboot: true}, false, night.Add(-20 * time.Minute),
 			[]string{"in-use?", "reboot"}, ActReboot, false},
 		{"upgraded last night: upgrade again tonight", night, fakeMaintenance{}, false, night.Add(-24 * time.Hour),
@@ -119,6 +122,13 @@ func TestMaintainerRun(t *testing.T) {
 				os.MkdirAll(filepath.Join(state, FirmwareDir), 0o755)
 				os.WriteFile(firmwarePath(state, PendingDeb), []byte("!<arch>\n"), 0o644)
 				os.WriteFile(firmwarePath(state, PendingInfo), []byte(`{"version":"1.4.0"}`), 0o644)
+			}
+			if strings.Contains(tc.name, "holds its lock") {
+				unlock, err := lockStateCtx(context.Background(), filepath.Join(state, FirmwareDir), time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer unlock()
 			}
 			if !tc.before.IsZero() {
 				os.WriteFile(filepath.Join(state, MaintenanceStatusFile), []byte(`{"last_upgrade":"`+tc.before.Format(time.RFC3339)+`"}`), 0o644)

@@ -46,7 +46,7 @@ func runMaintenance(e env) int {
 	win, loc := provisionedWindow(*state, *keyFile, logf)
 	m := &updates.Maintainer{State: *state, Sys: updates.SystemMaintenance{URL: *url, RebootRequiredFile: *rebootFile},
 		InWindow: func(t time.Time) bool { return win.Contains(t, loc) }, Window: win.String() + " " + loc.String(),
-		WindowLength: win.Length(), Logf: logf}
+		WindowLength: win.Length(), ClockFloor: updates.BuildTime(), Logf: logf}
 	d, err := m.Run(e.ctx)
 	fmt.Fprintf(e.stdout, "%s: %s\n", d.Action, d.Why)
 	if err != nil {
