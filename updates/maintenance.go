@@ -2,12 +2,14 @@ package updates
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -222,7 +224,7 @@ func (m *Maintainer) Run(ctx context.Context) (MaintenanceDecision, error) {
 			tried = true
 			if err := m.Sys.Upgrade(ctx); err != nil {
 				st.UpgradeErr = err.Error()
-				runErr = fmt.Errorf("unattended-upgrade: %w", err)
+				runErr = err
 				m.logf("unattended-upgrade failed after %.0f s: %v (tried again at the next check in the window)", m.now().Sub(start).Seconds(), err)
 			} else {
 				st.LastUpgrade, st.UpgradeErr = m.now(), ""
@@ -327,9 +329,19 @@ func (s SystemMaintenance) InUse(ctx context.Context) (bool, string) {
 	return v != "0", note
 }
 
+// Upgrade runs unattended-upgrade. A cancelled ctx (SIGTERM at shutdown)
+// sends it SIGTERM, not SIGKILL: it then stops after the package it is
+// installing, and is killed only if it has not within 4 minutes.
 func (SystemMaintenance) Upgrade(ctx context.Context) error {
-	_, err := run(ctx, "unattended-upgrade")
-	return err
+	cmd := exec.CommandContext(ctx, "unattended-upgrade")
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 4 * time.Minute
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("unattended-upgrade: %v: %s", err, bytes.TrimSpace(lastLines(out, 5)))
+	}
+	return nil
 }
 
 func (s SystemMaintenance) RebootRequired() (bool, []string) {

@@ -13,7 +13,8 @@ import (
 )
 
 const maintenanceUsage = `Usage:
-  sapar maintenance --state DIR [--provisioning-key FILE] [--url http://127.0.0.1:8080/] [--reboot-required /run/reboot-required]
+  sapar maintenance --state DIR [--provisioning-key FILE] [--kiosk-args "$SAPAR_ARGS" | --url http://127.0.0.1:8080/]
+                    [--reboot-required /run/reboot-required]
         one maintenance check, as root (what sapar-maintenance.timer runs every 15 minutes): inside the
         provisioned maintenance_window (default 02:00-04:00, the kiosk's time zone), with nobody at the
         screen (the kiosk's sapar_kiosk_in_use) and no firmware install staged or running, run
@@ -29,7 +30,8 @@ func runMaintenance(e env) int {
 	fs.Usage = func() { fmt.Fprint(e.stderr, maintenanceUsage) }
 	state := fs.String("state", "", "kiosk state directory")
 	keyFile := fs.String("provisioning-key", defaultProvisioningKey, "MRC provisioning public key: the window comes from the file it signed")
-	url := fs.String("url", "http://127.0.0.1:8080/", "the kiosk's loopback UI server (its /metrics says whether someone is at the screen)")
+	url := fs.String("url", "", "the kiosk's loopback UI server, whose /metrics says whether someone is at the screen (default: from --kiosk-args, else http://127.0.0.1:8080/)")
+	kioskArgs := fs.String("kiosk-args", "", "the flags sapar.service passes to sapar run (SAPAR_ARGS); its --addr is the UI server")
 	rebootFile := fs.String("reboot-required", "/run/reboot-required", "the flag file packages write when they need a reboot")
 	if err := fs.Parse(e.args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -44,7 +46,7 @@ func runMaintenance(e env) int {
 	}
 	logf := func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar maintenance: "+f+"\n", a...) }
 	win, loc := provisionedWindow(*state, *keyFile, logf)
-	m := &updates.Maintainer{State: *state, Sys: updates.SystemMaintenance{URL: *url, RebootRequiredFile: *rebootFile},
+	m := &updates.Maintainer{State: *state, Sys: updates.SystemMaintenance{URL: kioskURL(*url, *kioskArgs), RebootRequiredFile: *rebootFile},
 		InWindow: func(t time.Time) bool { return win.Contains(t, loc) }, Window: win.String() + " " + loc.String(),
 		WindowLength: win.Length(), ClockFloor: updates.BuildTime(), Logf: logf}
 	d, err := m.Run(e.ctx)
