@@ -63,7 +63,7 @@ for deb in $debs; do
 	printf '%s  %s bytes, Installed-Size %s KiB\n' "$deb" "$(stat -c %s "$deb")" "$(dpkg-deb -f "$deb" Installed-Size)"
 	dpkg-deb -I "$deb" >"$tmp/info"
 	dpkg-deb -c "$deb" >"$tmp/list"
-	for dep in adduser seatd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland procps fonts-noto-core espeak-ng; do
+	for dep in adduser seatd libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland procps fonts-noto-core espeak-ng unattended-upgrades; do
 		dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$dep" ||
 			fail "$deb: Depends lacks $dep"
 	done
@@ -73,6 +73,8 @@ for deb in $debs; do
 	for path in ./usr/bin/sapar ./lib/systemd/system/sapar.service \
 		./lib/systemd/system/sapar-update.service ./lib/systemd/system/sapar-update.timer \
 		./lib/systemd/system/sapar-firmware.service ./lib/systemd/system/sapar-firmware.path \
+		./lib/systemd/system/sapar-maintenance.service ./lib/systemd/system/sapar-maintenance.timer \
+		./etc/apt/apt.conf.d/52sapar-unattended-upgrades \
 		./lib/udev/rules.d/60-sapar-printer.rules ./usr/lib/tmpfiles.d/sapar.conf \
 		./usr/lib/systemd/journald.conf.d/60-sapar.conf ./etc/default/sapar \
 		./usr/lib/sapar/measure-writes ./usr/share/doc/sapar/README.md \
@@ -118,7 +120,7 @@ for exe in cage sh; do
 	printf '#!/bin/sh\nexit 0\n' >"$root/usr/bin/$exe"
 	chmod 755 "$root/usr/bin/$exe"
 done
-units="sapar.service sapar-update.service sapar-update.timer sapar-firmware.service sapar-firmware.path"
+units="sapar.service sapar-update.service sapar-update.timer sapar-firmware.service sapar-firmware.path sapar-maintenance.service sapar-maintenance.timer"
 set +e
 # shellcheck disable=SC2086
 systemd-analyze verify --man=no --root="$root" $units >"$tmp/verify" 2>&1

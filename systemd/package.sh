@@ -252,6 +252,9 @@ for arch in "$@"; do
 	install -D -m 0644 "$here/sapar-metrics.service" "$root/lib/systemd/system/sapar-metrics.service"
 	install -D -m 0644 "$here/sapar-firmware.service" "$root/lib/systemd/system/sapar-firmware.service"
 	install -D -m 0644 "$here/sapar-firmware.path" "$root/lib/systemd/system/sapar-firmware.path"
+	install -D -m 0644 "$here/sapar-maintenance.service" "$root/lib/systemd/system/sapar-maintenance.service"
+	install -D -m 0644 "$here/sapar-maintenance.timer" "$root/lib/systemd/system/sapar-maintenance.timer"
+	install -D -m 0644 "$here/apt/52sapar-unattended-upgrades" "$root/etc/apt/apt.conf.d/52sapar-unattended-upgrades"
 	install -D -m 0644 "$here/60-sapar-printer.rules" "$root/lib/udev/rules.d/60-sapar-printer.rules"
 	install -D -m 0644 "$here/sapar.tmpfiles" "$root/usr/lib/tmpfiles.d/sapar.conf"
 	install -D -m 0644 "$here/sapar.journald.conf" "$root/usr/lib/systemd/journald.conf.d/60-sapar.conf"
@@ -286,13 +289,15 @@ for arch in "$@"; do
 	for script in postinst prerm postrm; do
 		install -m 0755 "$here/deb/$script" "$root/DEBIAN/$script"
 	done
-	printf '/etc/default/sapar\n' >"$root/DEBIAN/conffiles"
+	printf '/etc/default/sapar\n/etc/apt/apt.conf.d/52sapar-unattended-upgrades\n' >"$root/DEBIAN/conffiles"
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	# The kiosk's own needs, then the binary's shared libraries (none for a pure-Go build).
 	depends="adduser, seatd, cage, xwayland, procps, fonts-noto-core, espeak-ng"
 	# The fleet push agent (sapar-metrics.service) runs vmagent from victoria-metrics; a Depends so it is
 	# configured before sapar's postinst, which masks the database service that package also brings.
 	depends="$depends, victoria-metrics"
+	# Debian security updates, run by sapar-maintenance.service in the provisioned window.
+	depends="$depends, unattended-upgrades"
 	if readelf -d "$root/usr/bin/sapar" 2>/dev/null | grep -q NEEDED; then
 		shlibs=$(shlib_depends "$arch" "$root/usr/bin/sapar")
 		[ -n "$shlibs" ] || die "dpkg-shlibdeps found no shared libraries in the $arch binary"
