@@ -57,9 +57,18 @@ type FirmwareInstaller struct {
 	// Verify checks the staged package is the signed firmware
 	// (SignedFirmwareVerifier); required: nil refuses every install.
 	Verify func(debPath string) error
-	Poll   time.Duration // between probes; 0: 2 s
-	Clock  func() time.Time
-	Logf   func(format string, args ...any)
+	// SelfCopy: before dpkg replaces /usr/bin/sapar, the running installer
+	// (the installed, healthy firmware's binary) copies itself here, and
+	// sapar-firmware.service runs this copy when it resumes an install a
+	// power cut interrupted: the new binary may be the bad build (it may
+	// not even start), and it is the one on disk after dpkg unpacked it.
+	// Removed when the install ends. "": no copy (tests).
+	SelfCopy string
+	// Executable is the running binary to copy; "": os.Executable.
+	Executable string
+	Poll       time.Duration // between probes; 0: 2 s
+	Clock      func() time.Time
+	Logf       func(format string, args ...any)
 }
 
 // FirmwareInstallResult is the installer's record (STATE/firmware/result.json).
@@ -183,6 +192,7 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 	pkg := fi.keep(ownCopy)
 	done := func() {
 		os.Remove(pkg)
+		fi.removeSelfCopy()
 		os.Remove(fi.path(installingDeb))
 		os.Remove(fi.path(installingInfo))
 		syncDir(filepath.Join(fi.State, FirmwareDir))
@@ -252,12 +262,22 @@ func (fi *FirmwareInstaller) install(ctx context.Context) (FirmwareInstallResult
 		return res, fmt.Errorf("no package of the installed version %s to roll back to (%s): refused to install %s without a way back; put sapar_%s_%s.deb there (the image build should)",
 			in.Previous, fi.keep(InstalledDeb), in.Version, in.Previous, arch)
 	}
+	if err := fi.copySelf(); err != nil {
+		done()
+		return res, fmt.Errorf("firmware install: keep a copy of the installer for a resume after a power cut: %w", err)
+	}
 	in.Started = true
 	if err := fi.writeInstalling(in); err != nil {
 		return res, err
 	}
 	fi.logf("installing %s %s (was %s)%s", FirmwarePackage, in.Version, in.Previous, map[bool]string{true: ", resuming after an interrupted install"}[resumed])
 	failure := fi.Sys.InstallDeb(ctx, pkg)
+	if errors.Is(failure, ErrDpkgBusy) {
+		// Nothing was installed and the package is not to blame: not bad,
+		// not rolled back; the next update cycle stages it again.
+		done()
+		return res, fmt.Errorf("%s not installed: %w; the next update cycle tries again", in.Version, failure)
+	}
 	if failure == nil {
 		failure = fi.Sys.RestartKiosk(ctx)
 	}
@@ -298,6 +318,7 @@ func (fi *FirmwareInstaller) rollback(ctx context.Context, in installing, res Fi
 		os.Rename(fi.keep(PreviousDeb), fi.keep(InstalledDeb))
 	}
 	os.Remove(fi.keep(ownCopy))
+	fi.removeSelfCopy()
 	os.Remove(fi.path(installingDeb))
 	os.Remove(fi.path(installingInfo))
 	syncDir(filepath.Join(fi.State, FirmwareDir))
@@ -306,6 +327,44 @@ func (fi *FirmwareInstaller) rollback(ctx context.Context, in installing, res Fi
 		return res, fmt.Errorf("firmware %s failed (%v) and the rollback to %s failed too (%v): a technician must look at this kiosk", in.Version, failure, in.Previous, rerr)
 	}
 	return res, fmt.Errorf("firmware %s was not healthy (%v): rolled back to %s, %s marked bad on this kiosk", in.Version, failure, in.Previous, in.Version)
+}
+
+// copySelf copies the running installer to SelfCopy (0700), unless it is
+// that copy already (a resumed install).
+func (fi *FirmwareInstaller) copySelf() error {
+	if fi.SelfCopy == "" {
+		return nil
+	}
+	exe := fi.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return err
+		}
+	}
+	if a, err := os.Stat(exe); err == nil {
+		if b, err := os.Stat(fi.SelfCopy); err == nil && os.SameFile(a, b) {
+			return nil
+		}
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := os.MkdirAll(filepath.Dir(fi.SelfCopy), 0o700); err != nil {
+		return err
+	}
+	if err := copyAtomic(fi.SelfCopy, f); err != nil {
+		return err
+	}
+	return os.Chmod(fi.SelfCopy, 0o700)
+}
+
+func (fi *FirmwareInstaller) removeSelfCopy() {
+	if fi.SelfCopy != "" {
+		os.Remove(fi.SelfCopy)
+	}
 }
 
 func errOr(err, other error) error {

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +26,12 @@ type SystemFirmware struct {
 	// on /metrics) must be younger; 0: 30 s. Negative: not checked (a
 	// kiosk without a display).
 	HeartbeatMaxAge time.Duration
+	// AdminDir is dpkg's database ("": /var/lib/dpkg), whose lock-frontend
+	// the install holds, as apt does, waiting up to LockWait (0: 10 min):
+	// unattended-upgrades (sapar maintenance) may be running apt, and a
+	// dpkg -i refused for a lock would count as the package failing.
+	AdminDir string
+	LockWait time.Duration
 }
 
 func (s SystemFirmware) unit() string {
@@ -67,9 +76,58 @@ func (SystemFirmware) InstalledVersion(ctx context.Context) (string, error) {
 	return InstalledSaparVersion(ctx)
 }
 
-func (SystemFirmware) InstallDeb(ctx context.Context, path string) error {
-	_, err := run(ctx, "dpkg", "--force-confold", "-i", path)
+func (s SystemFirmware) InstallDeb(ctx context.Context, path string) error {
+	dir := s.AdminDir
+	if dir == "" {
+		dir = "/var/lib/dpkg"
+	}
+	wait := s.LockWait
+	if wait == 0 {
+		wait = 10 * time.Minute
+	}
+	unlock, err := DpkgFrontendLock(ctx, dir, wait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// DPKG_FRONTEND_LOCKED: dpkg takes only its own lock, the frontend's is ours.
+	_, err = run(ctx, "env", "DPKG_FRONTEND_LOCKED=1", "dpkg", "--force-confold", "-i", path)
 	return err
+}
+
+// ErrDpkgBusy: another package manager held dpkg's frontend lock for the
+// whole wait. Nothing was installed; the package is not to blame.
+var ErrDpkgBusy = errors.New("another package manager (apt, unattended-upgrades) holds the dpkg lock")
+
+// DpkgFrontendLock takes dpkg's frontend lock (ADMINDIR/lock-frontend, an
+// fcntl write lock, the one apt and dpkg take), polling up to wait.
+func DpkgFrontendLock(ctx context.Context, adminDir string, wait time.Duration) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(adminDir, "lock-frontend"), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("dpkg lock: %w", err)
+	}
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0}
+	end := time.Now().Add(wait)
+	for {
+		err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EACCES) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("dpkg lock: %w", err)
+		}
+		if time.Now().After(end) {
+			f.Close()
+			return nil, fmt.Errorf("%w (waited %s)", ErrDpkgBusy, wait)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("dpkg lock: %w", ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func (s SystemFirmware) RestartKiosk(ctx context.Context) error {

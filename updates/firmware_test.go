@@ -1,14 +1,17 @@
 package updates
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -258,6 +261,8 @@ type fakeSystem struct {
 	healthy   map[string]bool
 	dpkgFails map[string]bool
 	gaveUp    map[string]bool // systemd's start limit hit: sapar.service failed
+	onInstall func()          // called at each dpkg -i
+	dpkgBusy  bool            // apt holds dpkg's lock all along
 	restarts  int
 	calls     []string
 }
@@ -269,6 +274,12 @@ func (s *fakeSystem) InstallDeb(_ context.Context, p string) error {
 		return err
 	}
 	s.calls = append(s.calls, "dpkg -i "+info.Version)
+	if s.onInstall != nil {
+		s.onInstall()
+	}
+	if s.dpkgBusy {
+		return fmt.Errorf("dpkg -i: %w (waited 10m0s)", ErrDpkgBusy)
+	}
 	if s.dpkgFails[info.Version] {
 		return errors.New("dpkg: error processing package sapar (--install): post-installation script returned 1")
 	}
@@ -345,6 +356,8 @@ func TestFirmwareInstall(t *testing.T) {
 		{name: "wrong architecture refused", stage: "1.1", arch: "arm64", sys: &fakeSystem{installed: "1.0"},
 			wantRes: "refused", running: "1.0"},
 		{name: "downgrade refused", stage: "0.9", sys: &fakeSystem{installed: "1.0"}, wantRes: "refused", running: "1.0"},
+		{name: "dpkg lock held by apt: not installed, not marked bad", stage: "1.1", sys: &fakeSystem{installed: "1.0", dpkgBusy: true},
+			wantRes: "refused", wantCalls: []string{"dpkg -i 1.1"}, running: "1.0"},
 		{name: "no previous package refused", stage: "1.1", noPrev: true, sys: &fakeSystem{installed: "1.0"}, wantRes: "refused", running: "1.0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -588,4 +601,80 @@ func TestFirmwareNotStagedAgainWhileInstalling(t *testing.T) {
 	if _, err := os.Stat(firmwarePath(state, PendingDeb)); err == nil {
 		t.Fatal("pending.deb staged again")
 	}
+}
+
+// TestFirmwareInstallerKeepsItsOwnCopy: while dpkg runs, the installer's
+// own binary (the old firmware's) is in the root-owned directory, which is
+// what sapar-firmware.service resumes with after a power cut, since the
+// /usr/bin/sapar dpkg left may be the bad build; it is gone afterwards.
+func TestFirmwareInstallerKeepsItsOwnCopy(t *testing.T) {
+	state, keep := t.TempDir(), t.TempDir()
+	stage(t, state, "1.1", "amd64")
+	buildDeb(t, keep, InstalledDeb, controlFor("1.0", "amd64"), "build 1.0")
+	exe := filepath.Join(t.TempDir(), "sapar")
+	os.WriteFile(exe, []byte("#!/bin/sh\necho old installer\n"), 0o755)
+	copyPath := filepath.Join(keep, "installer")
+	var seen []string
+	sys := &fakeSystem{installed: "1.0", healthy: map[string]bool{"1.0": true}}
+	sys.onInstall = func() {
+		b, err := os.ReadFile(copyPath)
+		fi, _ := os.Stat(copyPath)
+		if err != nil || string(b) != "#!/bin/sh\necho old installer\n" || fi.Mode().Perm()&0o100 == 0 {
+			seen = append(seen, fmt.Sprintf("no executable copy (%v)", err))
+			return
+		}
+		seen = append(seen, "copy")
+	}
+	fi := fwInstaller(state, sys)
+	fi.KeepDir, fi.SelfCopy, fi.Executable = keep, copyPath, exe
+	if res, _ := fi.Install(ctxT(t)); res.Result != "rolled-back" {
+		t.Fatalf("result %+v", res)
+	}
+	if !slices.Equal(seen, []string{"copy", "copy"}) {
+		t.Fatalf("at dpkg -i 1.1 and 1.0: %q", seen)
+	}
+	if _, err := os.Stat(copyPath); err == nil {
+		t.Fatal("installer copy left behind")
+	}
+}
+
+// TestDpkgFrontendLock: the install waits for apt (another process holding
+// dpkg's lock-frontend) and gives up with ErrDpkgBusy; once it is free the
+// lock is taken.
+func TestDpkgFrontendLock(t *testing.T) {
+	if os.Getenv("SAPAR_HOLD_DPKG_LOCK") != "" {
+		f, err := os.OpenFile(os.Getenv("SAPAR_HOLD_DPKG_LOCK"), os.O_RDWR|os.O_CREATE, 0o640)
+		if err != nil {
+			os.Exit(3)
+		}
+		lk := syscall.Flock_t{Type: syscall.F_WRLCK}
+		if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+			os.Exit(4)
+		}
+		fmt.Println("locked")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDpkgFrontendLock$")
+	cmd.Env = append(os.Environ(), "SAPAR_HOLD_DPKG_LOCK="+filepath.Join(dir, "lock-frontend"))
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "locked\n" {
+		t.Fatalf("helper: %q", line)
+	}
+	if _, err := DpkgFrontendLock(ctxT(t), dir, 1500*time.Millisecond); !errors.Is(err, ErrDpkgBusy) {
+		t.Fatalf("err %v, want ErrDpkgBusy", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	unlock, err := DpkgFrontendLock(ctxT(t), dir, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
 }

@@ -86,7 +86,7 @@ func runFirmware(e env) int {
 			verify = updates.SignedFirmwareVerifier(root, filepath.Join(*state, "tuf", "metadata"), updates.HostArch())
 		}
 		fi := &updates.FirmwareInstaller{State: *state, Sys: sys, Deadline: *deadline, StableFor: *stable, KeepDir: *keepDir,
-			MaxRestarts: *maxRestarts, Verify: verify, Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar firmware: "+f+"\n", a...) }}
+			SelfCopy: filepath.Join(*keepDir, "installer"), MaxRestarts: *maxRestarts, Verify: verify, Logf: func(f string, a ...any) { fmt.Fprintf(e.stderr, "sapar firmware: "+f+"\n", a...) }}
 		res, err := fi.Install(e.ctx)
 		if errors.Is(err, updates.ErrNothingStaged) {
 			fmt.Fprintln(e.stdout, "no firmware staged: nothing to do")
