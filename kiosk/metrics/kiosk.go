@@ -79,6 +79,17 @@ func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
 			emit(UpdatesSucceeded, "Update cycles that succeeded.", counter, float64(st.Succeeded))
 			emit(UpdatesFailed, "Update cycles that failed.", counter, float64(st.Failed))
 		}
+		if st, err := updates.ReadStatus(h.StateDir); err == nil {
+			firmwareFigures(st, emit)
+		}
+		if ms, err := updates.ReadMaintenanceStatus(h.StateDir); err == nil && !ms.LastRun.IsZero() {
+			emit(MaintenanceLastRun, "When sapar maintenance last checked (unix seconds).", gauge, unixSeconds(ms.LastRun))
+			if !ms.LastUpgrade.IsZero() {
+				emit(MaintenanceLastUpgrade, "When unattended-upgrade (Debian security updates) last ran to the end (unix seconds).", gauge, unixSeconds(ms.LastUpgrade))
+			}
+			emit(MaintenanceUpgradeOK, "0 if the last unattended-upgrade failed.", gauge, b2f(ms.UpgradeErr == ""))
+			emit(RebootRequired, "1 if an installed update waits for a reboot (done in the maintenance window, nobody at the screen).", gauge, b2f(ms.RebootRequired))
+		}
 		if rel, err := updates.ActiveRelease(h.StateDir); err == nil {
 			emit(ContentInfo, "The content version being served.", gauge, 1, "version", rel.Version)
 			if !rel.Created.IsZero() {
@@ -116,6 +127,54 @@ func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
 		if hb := h.Heartbeat(); !hb.IsZero() {
 			emit(PageHeartbeatAge, "Seconds since the page's last heartbeat (the watchdog's page check).", gauge, now.Sub(hb).Seconds())
 		}
+	}
+}
+
+// InstallResults is the closed set of the last install's result label.
+var InstallResults = []string{"installed", "rolled-back", "refused", "failed"}
+
+// maxBadLabels bounds the bad-version series (the count is exact).
+const maxBadLabels = 10
+
+// firmwareFigures: the installed firmware, the kiosk's place in phased
+// rollouts, the last install and the versions marked bad.
+func firmwareFigures(st updates.Status, emit func(name, help string, t prometheus.ValueType, v float64, kv ...string)) {
+	gauge := prometheus.GaugeValue
+	fw := st.Firmware
+	installed := fw.Installed
+	if in := st.FirmwareInstall; in != nil && in.Running != "" && in.Time.After(st.LastAttempt) {
+		installed = in.Running // installed after the last cycle looked
+	}
+	if installed != "" {
+		emit(FirmwareInfo, "The firmware (sapar package) installed: version and Debian architecture.", gauge, 1, "version", installed, "arch", fw.Arch)
+	}
+	if fw.Checked {
+		if fw.Available != "" {
+			emit(FirmwareAvailable, "The firmware version published for this kiosk's architecture.", gauge, 1, "version", fw.Available)
+			emit(FirmwareRollout, "The published firmware's rollout percentage.", gauge, float64(fw.Rollout))
+		}
+	}
+	if !st.LastAttempt.IsZero() {
+		emit(RolloutBucket, "This kiosk's bucket in phased rollouts (0–99, from its device key): it takes a release rolled out to more than this percentage.", gauge, float64(st.Bucket))
+		cohort := st.Cohort
+		if cohort == "" {
+			cohort = "default"
+		}
+		emit(RolloutCohort, "This kiosk's rollout group (default: by bucket; canary first; late only at 100%): the series with the current one is 1.", gauge, 1,
+			"cohort", oneOf(cohort, []string{"default", "canary", "late"}))
+	}
+	if in := st.FirmwareInstall; in != nil && in.Result != "" {
+		emit(FirmwareLastInstall, "The last firmware install: the version tried and its result (installed, rolled-back, refused, failed).", gauge, 1,
+			"version", in.Version, "result", oneOf(in.Result, InstallResults))
+		emit(FirmwareInstallTime, "When the last firmware install ended (unix seconds).", gauge, unixSeconds(in.Time))
+	}
+	bad := st.FirmwareBad
+	emit(FirmwareBadVersions, "Firmware versions marked bad on this kiosk (failed their health check; never retried).", gauge, float64(len(bad)))
+	if len(bad) > maxBadLabels {
+		bad = bad[len(bad)-maxBadLabels:]
+	}
+	for _, v := range bad {
+		emit(FirmwareBad, "A firmware version marked bad on this kiosk (the newest ten).", gauge, 1, "version", v)
 	}
 }
 

@@ -48,6 +48,12 @@ const (
 	FirmwareInstallTime = "sapar_firmware_last_install_timestamp_seconds"
 	FirmwareBad         = "sapar_firmware_bad"          // {version}: marked bad on this kiosk, never retried
 	FirmwareBadVersions = "sapar_firmware_bad_versions" // how many versions are marked bad
+
+	// Debian security updates (sapar maintenance, STATE/maintenance-status.json).
+	MaintenanceLastRun     = "sapar_maintenance_last_run_timestamp_seconds"
+	MaintenanceLastUpgrade = "sapar_maintenance_last_upgrade_timestamp_seconds" // last unattended-upgrade that ran to the end
+	MaintenanceUpgradeOK   = "sapar_maintenance_upgrade_ok"                     // 0: the last unattended-upgrade failed
+	RebootRequired         = "sapar_reboot_required"                            // 1: a package waits for a reboot in the window
 )
 
 // Fleet operations: more usage counters with bounded labels and the health
