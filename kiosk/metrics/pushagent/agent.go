@@ -67,8 +67,9 @@ const Keep = `sapar_.+|process_(resident_memory_bytes|start_time_seconds)`
 
 // Drop is what the fleet can compute itself or does not need, and costs a
 // sample every scrape: ages (the database has time() and the timestamps)
-// and the request counter (bumped by the agent's own scrapes).
-const Drop = `sapar_(content_age_seconds|update_last_success_age_seconds|http_requests_total)`
+// and the request counter (bumped by the agent's own scrapes); sapar_kiosk_in_use says
+// what the fleet needs of the time since the last tap.
+const Drop = `sapar_(content_age_seconds|update_last_success_age_seconds|last_interaction_age_seconds|http_requests_total)`
 
 // Dir is the agent's directory in the state dir.
 func Dir(state string) string { return provisioning.FleetAgentDir(state) }
