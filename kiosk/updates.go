@@ -24,9 +24,23 @@ func (k *Kiosk) updateClient(cfg *provisioning.Config) (*updates.Client, error) 
 	for _, m := range cfg.Updates.Mirrors {
 		mirrors = append(mirrors, strings.TrimRight(m, "/"))
 	}
-	return &updates.Client{StateDir: k.o.StateDir, Mirrors: mirrors, TrustedRoot: root, BuildTime: updates.BuildTime(),
+	c := &updates.Client{StateDir: k.o.StateDir, Mirrors: mirrors, TrustedRoot: root, BuildTime: updates.BuildTime(),
 		Clock: k.o.Now, HTTPClient: k.o.HTTPClient, Limits: k.o.FetchLimits, Logf: k.logf,
-		Index: release.Index{}}, nil
+		Index: release.Index{}}
+	// A stick, the maintenance screen's "update now" and in-process cycles
+	// take firmware too, as sapar update does: staged as pending.deb for the
+	// root installer (sapar-firmware.path), in this kiosk's rollout cohort.
+	if st, err := provisioning.ReadUnverified(k.o.StateDir); err == nil && len(st.PublicKey) > 0 {
+		if co, err := updates.CohortFor(st.PublicKey, cfg.Updates.Rollout); err == nil {
+			c.Cohort = &co
+		}
+	}
+	c.Firmware = &updates.FirmwareConfig{Arch: updates.HostArch(), Installed: func() (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return updates.InstalledSaparVersion(ctx)
+	}}
+	return c, nil
 }
 
 func describeUpdate(r updates.Result) string {
