@@ -210,6 +210,7 @@ func (r *running) maintenance(ctx context.Context, token string) *maint.Maintena
 	m.KioskID, m.KioskName, m.DeviceID = cfg.Kiosk.ID, cfg.Kiosk.Name, r.st.DeviceID
 	m.Place = cfg.Place.City + " (" + cfg.Place.Kind + ")"
 	m.Languages, m.Location = cfg.Languages.Offered, cfg.Location()
+	m.MaintenanceWindow = cfg.MaintenanceWindow.String()
 	m.Printer, m.Usage = r.prn, r.counter
 	m.PrinterModel, m.PrintRaw, m.Identify, m.UseProfile = cfg.Printer.Profile, r.prn.PrintBytes, r.prn.Identify, r.prn.SetProfile
 	m.TechLanguage = cfg.TechnicianLanguage()

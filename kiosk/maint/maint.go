@@ -48,6 +48,9 @@ type Maintenance struct {
 	StateDir                            string
 	Languages                           []string // offered: the test slip prints a line in each
 	Location                            *time.Location
+	// MaintenanceWindow is the provisioned maintenance_window ("02:00-04:00",
+	// on Location's clock): when security updates install (sapar maintenance).
+	MaintenanceWindow string
 
 	Printer PrinterControl
 	// PrinterModel is the provisioned built-in profile (printer.profile):

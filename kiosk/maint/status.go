@@ -137,6 +137,11 @@ func (m *Maintenance) handleStatus(w http.ResponseWriter, r *http.Request) {
 		upd["error"] = err.Error()
 	}
 	out["update"] = upd
+	var night updates.MaintenanceStatus
+	if m.StateDir != "" {
+		night, _ = updates.ReadMaintenanceStatus(m.StateDir)
+	}
+	out["firmware"] = m.firmwareRows(us, night)
 	var ifs []netIface
 	if list, err := net.Interfaces(); err == nil {
 		for _, i := range list {

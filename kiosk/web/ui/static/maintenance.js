@@ -259,6 +259,8 @@
       [t('up.last_attempt'), when(u.last_attempt)], [t('up.last_success'), when(u.last_success)], [t('up.source'), u.source ? (u.source === 'usb' || u.source === 'network' ? t('up.src.' + u.source) : u.source) : '—'],
       [t('up.result'), u.error ? t('up.result_failed', { error: u.error }) : (u.changed ? t('up.result_new') : t('up.result_same'))],
       [t('up.counts'), (u.succeeded_total || 0) + ' / ' + (u.failed_total || 0)]]);
+    // Firmware, phased rollouts and the night's security updates: rows of catalog messages from the kiosk.
+    dl($('#firmware'), (s.firmware || []).map(function (r) { return [t(r.label), t(r.value.key, r.value.args)]; }));
     if (run.running) text($('#update-msg'), t(run.source === 'usb' ? 'up.running_usb' : 'up.running_network'));
     else if (run.error) text($('#update-msg'), t('up.failed', { error: run.error }));
     else if (run.result) {
