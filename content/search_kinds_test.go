@@ -114,6 +114,13 @@ func TestSearchMultiWordRanking(t *testing.T) {
 		{name: "en seasonal work UK", lang: "en", query: "seasonal work UK", want: []string{"uk-seasonal-work"}, top: 1},
 		{name: "ky Түркияда иштөө", lang: "ky", query: "Түркияда иштөө", want: []string{"country-turkiye"}, top: 1},
 		{name: "ru как проверить лицензию агентства", lang: "ru", query: "как проверить лицензию агентства", want: []string{"check-agency-licence"}, top: 1},
+		{name: "ru работа в Польше finds the Europe guide", lang: "ru", query: "работа в Польше", want: []string{"europe-licensed-agencies"}, top: 1},
+		{name: "uz-Latn Polshada ishlash", lang: "uz-Latn", query: "Polshada ishlash", want: []string{"europe-licensed-agencies"}, top: 1},
+		{name: "en work in Lithuania", lang: "en", query: "work in Lithuania", want: []string{"europe-licensed-agencies"}, top: 1},
+		{name: "ru потерял паспорт нелегал finds the irregular-status guide", lang: "ru", query: "я нелегал, потерял паспорт", want: []string{"irregular-status-help"}, top: 1},
+		{name: "ky документсиз калдым", lang: "ky", query: "документсиз калдым", want: []string{"irregular-status-help"}},
+		{name: "en overstayed my visa", lang: "en", query: "overstayed my visa", want: []string{"irregular-status-help"}},
+		{name: "tg бе ҳуҷҷат", lang: "tg", query: "бе ҳуҷҷат мондам", want: []string{"irregular-status-help"}},
 	})
 	// Both Korea guides lead, before the guides that share only "work" and "go".
 	st := sampleStore(t)
