@@ -107,6 +107,7 @@ const MaintenanceStatusFile = "maintenance-status.json"
 
 // MaintenanceStatus is that record.
 type MaintenanceStatus struct {
+	FirstRun    time.Time           `json:"first_run"` // the first check on this kiosk: "no update for 14 days" counts from it when none ran yet
 	LastRun     time.Time           `json:"last_run"`
 	Window      string              `json:"window"`
 	Decision    MaintenanceDecision `json:"decision"`
@@ -235,6 +236,9 @@ func (m *Maintainer) Run(ctx context.Context) (MaintenanceDecision, error) {
 		break
 	}
 	st.LastRun, st.Window, st.Decision = m.now(), m.Window, d
+	if st.FirstRun.IsZero() {
+		st.FirstRun = st.LastRun
+	}
 	if d.Action == ActReboot {
 		st.LastReboot = m.now()
 	}

@@ -144,6 +144,7 @@ func Checks() []Check {
 		{"content", checkContent},
 		{"updates", checkUpdates},
 		{"firmware", checkFirmware},
+		{"maintenance", checkMaintenance},
 		{"network", checkNetwork},
 		{"speech", checkSpeech},
 		{"fleet", checkFleet},

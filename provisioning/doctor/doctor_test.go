@@ -262,6 +262,24 @@ func TestChecks(t *testing.T) {
 			touch(t, filepath.Join(f.env.StateDir, "firmware/bad"), "1.1-1\n")
 			touch(t, filepath.Join(f.env.StateDir, "firmware/result.json"), `{"version":"1.1-1","result":"rolled-back","error":"not healthy"}`)
 		}, Warn, "marked bad on this kiosk (never retried): 1.1-1"},
+		{"firmware line shows the last install and that none is marked bad", "firmware", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, updateStatus), `{"last_attempt":"2026-05-04T08:00:00Z","last_success":"2026-05-04T08:00:00Z","bucket":7,"cohort":"default","firmware":{"checked":true,"arch":"armhf","installed":"1.1-1","available":"1.1-1","rollout":100}}`)
+			touch(t, filepath.Join(f.env.StateDir, "firmware/result.json"), `{"version":"1.1-1","result":"installed","running":"1.1-1"}`)
+		}, Pass, "firmware 1.1-1 (armhf), bucket 7, cohort default; published 1.1-1 at 100%; last install: 1.1-1 installed; none marked bad"},
+		// maintenance (security updates)
+		{"no maintenance check yet passes, says so", "maintenance", nil, nil, Pass, "no maintenance check yet"},
+		{"maintenance line: window, last upgrade, last check, reboot waiting", "maintenance", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, "maintenance-status.json"), `{"first_run":"2026-04-01T20:00:00Z","last_run":"2026-05-04T09:45:00Z","window":"02:00-04:00 Asia/Bishkek","last_upgrade":"2026-05-03T20:30:00Z","reboot_required":true,"decision":{"action":"nothing","why":"outside the maintenance window 02:00-04:00 Asia/Bishkek"}}`)
+		}, Pass, "window 02:00-04:00 Asia/Bishkek; security updates last installed 2026-05-03 20:30 UTC (0 days ago); last check: nothing done — outside the maintenance window 02:00-04:00 Asia/Bishkek; reboot waiting: yes"},
+		{"unattended-upgrade failing warns", "maintenance", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, "maintenance-status.json"), `{"first_run":"2026-04-01T20:00:00Z","last_run":"2026-05-03T20:15:00Z","window":"02:00-04:00 Asia/Bishkek","upgrade_error":"E: dpkg was interrupted","decision":{"action":"nothing","why":"x"}}`)
+		}, Warn, "the last unattended-upgrade failed: E: dpkg was interrupted"},
+		{"no security update for three weeks warns", "maintenance", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, "maintenance-status.json"), `{"first_run":"2026-04-01T20:00:00Z","last_run":"2026-05-03T20:15:00Z","window":"02:00-04:00 Asia/Bishkek","last_upgrade":"2026-04-12T20:30:00Z","decision":{"action":"nothing","why":"someone is at the screen"}}`)
+		}, Warn, "no security updates for more than 14 days"},
+		{"never upgraded since checks began a month ago warns", "maintenance", nil, func(t *testing.T, f *fixture) {
+			touch(t, filepath.Join(f.env.StateDir, "maintenance-status.json"), `{"first_run":"2026-04-01T20:00:00Z","last_run":"2026-05-03T20:15:00Z","window":"02:00-04:00 Asia/Bishkek","decision":{"action":"nothing","why":"someone is at the screen"}}`)
+		}, Warn, "security updates last installed never"},
 		{"firmware rollback failed fails", "firmware", nil, func(t *testing.T, f *fixture) {
 			touch(t, filepath.Join(f.env.StateDir, "firmware/result.json"), `{"version":"1.1-1","result":"failed","error":"rollback not healthy"}`)
 		}, Fail, "failed and so did the rollback"},

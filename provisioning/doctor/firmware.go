@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"sapar/provisioning"
 )
@@ -67,6 +68,62 @@ func checkFirmware(_ context.Context, e *Env, _ *provisioning.State) Result {
 	}
 	if len(bad) > 0 || r.Result == "rolled-back" {
 		return warn(m("doctor.firmware.bad", "line", line, "bad", strings.Join(bad, ", "), "result", r.Result, "error", r.Error), fix)
+	}
+	last := m("doctor.firmware.no_install")
+	if r.Result != "" {
+		last = m("doctor.firmware.last", "version", r.Version, "result", r.Result)
+	}
+	return pass(m("doctor.firmware.summary", "line", line, "last", last))
+}
+
+// What sapar maintenance records (updates.MaintenanceStatus), read here
+// without importing updates.
+type maintenanceStatusFile struct {
+	FirstRun time.Time `json:"first_run"`
+	LastRun  time.Time `json:"last_run"`
+	Window   string    `json:"window"`
+	Decision struct {
+		Action string `json:"action"`
+		Why    string `json:"why"`
+	} `json:"decision"`
+	LastUpgrade    time.Time `json:"last_upgrade"`
+	UpgradeErr     string    `json:"upgrade_error"`
+	RebootRequired bool      `json:"reboot_required"`
+}
+
+// securityUpdatesStale: no unattended-upgrade ran to the end for this long
+// (the fleet alert SecurityUpdatesStale says the same).
+const securityUpdatesStale = 14 * 24 * time.Hour
+
+// checkMaintenance: the night's Debian security updates (sapar maintenance,
+// sapar-maintenance.timer): the window, the last check and what it did, the
+// last upgrade, a reboot waiting.
+func checkMaintenance(_ context.Context, e *Env, _ *provisioning.State) Result {
+	fix := m("doctor.fix.maintenance")
+	var s maintenanceStatusFile
+	b, err := os.ReadFile(filepath.Join(e.StateDir, "maintenance-status.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil || s.LastRun.IsZero() {
+		return pass(m("doctor.maintenance.none")) // informational: the timer checks every 15 minutes
+	}
+	now := e.Now()
+	upgraded := m("mt.never")
+	if !s.LastUpgrade.IsZero() {
+		upgraded = m("doctor.maintenance.ago", "time", s.LastUpgrade.UTC().Format("2006-01-02 15:04 UTC"), "days", fmt.Sprint(int(now.Sub(s.LastUpgrade).Hours()/24)))
+	}
+	line := m("doctor.maintenance.line", "window", s.Window, "upgraded", upgraded, "action", m("mt.action."+s.Decision.Action), "why", s.Decision.Why,
+		"reboot", m(map[bool]string{true: "page.yes", false: "page.no"}[s.RebootRequired]))
+	since := s.LastUpgrade // how long without security updates: since the last, or since checks began
+	if since.IsZero() {
+		since = s.FirstRun
+	}
+	switch {
+	case s.UpgradeErr != "":
+		return warn(m("doctor.maintenance.failed", "line", line, "error", s.UpgradeErr), fix)
+	case !since.IsZero() && now.Sub(since) > securityUpdatesStale:
+		return warn(m("doctor.maintenance.stale", "line", line), fix)
 	}
 	return pass(line)
 }
