@@ -36,7 +36,7 @@ func TestSampleLoadsCleanly(t *testing.T) {
 			t.Errorf("agency %s is not marked as sample: the sample registry must be fictional", a.LicenceNo)
 		}
 	}
-	for _, id := range []string{"work-visa-vs-tourist-visa", "check-agency-licence", "unpaid-wages-help"} {
+	for _, id := range []string{"work-visa-vs-tourist-visa", "check-agency-licence", "unpaid-wages-help", "irregular-status-help"} {
 		g := set.Guide(id)
 		if g == nil {
 			t.Errorf("core guide %s missing", id)
