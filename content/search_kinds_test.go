@@ -98,6 +98,11 @@ func TestSearchColloquialWords(t *testing.T) {
 		{name: "ur passport taken", lang: "ur", query: "پاسپورٹ لے لیا", want: passportTook, top: 2},
 		{name: "tg black list, guide not in Tajik", lang: "tg", query: "рӯйхати сиёҳ", want: banGuide, top: 1, fallbackOK: true},
 		{name: "ru ЕПС typed in Cyrillic", lang: "ru", query: "ЕПС", want: []string{"eps-korea"}, top: 1},
+		{name: "ru перевод денег finds sending money home", lang: "ru", query: "перевод денег", want: []string{"sending-money-home"}, top: 1},
+		{name: "ky сөөгүн алып келүү finds death or injury abroad", lang: "ky", query: "сөөгүн алып келүү", want: []string{"death-or-injury-abroad"}, top: 1},
+		{name: "uz-Latn bolalar uyda qoldi finds children left behind", lang: "uz-Latn", query: "bolalar uyda qoldi", want: []string{"children-left-behind"}, top: 1},
+		{name: "en remittance", lang: "en", query: "remittance", want: []string{"sending-money-home"}, top: 1},
+		{name: "tg ҷасадро овардан, guide in Tajik", lang: "tg", query: "ҷасадро овардан", want: []string{"death-or-injury-abroad"}, top: 1},
 	})
 }
 
