@@ -123,6 +123,17 @@ func journey(t *testing.T, up unknownPrinter, seed string, rootJSON []byte, shot
 		Sig: provisioning.Sign(privKey, []byte(y)), PublicKey: pubKey, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	// The firmware installer's and sapar maintenance's records, as they write them: a v3 rolled back, last night's check.
+	os.MkdirAll(filepath.Join(state, updates.FirmwareDir), 0o755)
+	for name, v := range map[string]any{
+		filepath.Join(updates.FirmwareDir, updates.ResultFile): updates.FirmwareInstallResult{Time: time.Now().Add(-time.Hour), Version: "3.0.0", Previous: "2.0.0", Result: "rolled-back", Error: "page heartbeat 95 s old", Running: "2.0.0"},
+		updates.MaintenanceStatusFile: updates.MaintenanceStatus{FirstRun: time.Now().Add(-48 * time.Hour), LastRun: time.Now().Add(-10 * time.Minute), Window: "02:00-04:00 Asia/Bishkek",
+			LastUpgrade: time.Now().Add(-20 * time.Hour), Decision: updates.MaintenanceDecision{Action: updates.ActNothing, Why: "outside the maintenance window 02:00-04:00 Asia/Bishkek"}},
+	} {
+		raw, _ := json.Marshal(v)
+		os.WriteFile(filepath.Join(state, name), raw, 0o644)
+	}
+	os.WriteFile(filepath.Join(state, updates.FirmwareDir, updates.BadVersionsFile), []byte("3.0.0\n"), 0o644)
 	logs := &kiosktest.SyncBuffer{}
 	k, err := Start(ctx, RunOptions{StateDir: state, Addr: "127.0.0.1:0", ProvisioningKey: pubKey, ContentSeed: seed,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
@@ -169,7 +180,7 @@ func journey(t *testing.T, up unknownPrinter, seed string, rootJSON []byte, shot
 	// target of at least 44 × 44 px.
 	audit := func(screen string) {
 		t.Helper()
-		if raw := eval(`(document.body.innerText.match(/\b(cal|pr|pin|ov|up|tab|pstate|page|setup|doc|doctor|ft|status|check|slip|cli)\.[a-z_.]+/g) || []).join(' ')`); raw != "" {
+		if raw := eval(`(document.body.innerText.match(/\b(cal|pr|pin|ov|up|fw|mt|tab|pstate|page|setup|doc|doctor|ft|status|check|slip|cli)\.[a-z_.]+/g) || []).join(' ')`); raw != "" {
 			t.Errorf("%s: untranslated keys on screen: %s", screen, raw)
 		}
 		if small := eval(`Array.from(document.querySelectorAll('button')).filter(b => b.offsetParent).map(b => [b, b.getBoundingClientRect()]).filter(([b, r]) => r.width < 44 || r.height < 44).map(([b, r]) => (b.id || b.textContent) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height)).join('; ')`); small != "" {
@@ -188,6 +199,18 @@ func journey(t *testing.T, up unknownPrinter, seed string, rootJSON []byte, shot
 		do(chromedp.Click(fmt.Sprintf(`#keypad button[data-key="%c"]`, d)))
 	}
 	do(chromedp.Click(`#keypad button[data-key="OK"]`), chromedp.WaitVisible(`#maint`), chromedp.WaitVisible(`#overview dt`))
+
+	// The updates card: the firmware rolled back and marked bad, and the night's security updates, in the technician's language.
+	do(chromedp.Click(`#tabs button[data-tab="updates"]`), chromedp.WaitVisible(`#firmware dt`))
+	fw := eval(`document.querySelector('#firmware').innerText`)
+	for _, want := range []string{map[string]string{"ru": "сама откатилась на 2.0.0", "ky": "өзү 2.0.0 версиясына кайтты"}[up.techLang],
+		map[string]string{"ru": "Окно обслуживания", "ky": "Тейлөө убактысы"}[up.techLang], "02:00-04:00 (Asia/Bishkek)", "3.0.0"} {
+		if !strings.Contains(fw, want) {
+			t.Errorf("the updates card lacks %q:\n%s", want, fw)
+		}
+	}
+	shot("1b-updates")
+	audit("updates")
 
 	// The printer card: ask the printer; the profile is the built-in one.
 	do(chromedp.Click(`#tabs button[data-tab="printer"]`), chromedp.WaitVisible(`#btn-pstatus`), chromedp.Click(`#btn-pstatus`))
