@@ -713,3 +713,53 @@ func TestEveryLanguageScreens(t *testing.T) {
 		}
 	}
 }
+
+// What sapar maintenance reads before a security update or a reboot, from
+// the real page: the attract screen is idle, a tap makes the kiosk in use at
+// once and the page's heartbeat says "session" for as long as it lasts, the
+// idle reset makes it idle again.
+func TestPresenceFollowsThePage(t *testing.T) {
+	d := startDemo(t, 9*time.Second)
+	ctx := browser(t)
+	b := &page{t: t, ctx: ctx}
+	presence := func() string {
+		resp, err := http.Get(d.URL + "metrics")
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var got []string
+		for _, l := range strings.Split(string(raw), "\n") {
+			if strings.HasPrefix(l, "sapar_kiosk_in_use ") || strings.HasPrefix(l, "sapar_page_screen{") {
+				got = append(got, l)
+			}
+		}
+		return strings.Join(got, "; ")
+	}
+	wait := func(what, want string, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		var got string
+		for time.Since(start) < within {
+			if got = presence(); got == want {
+				return time.Since(start)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("%s: /metrics says %q after %v, want %q", what, got, within, want)
+		return 0
+	}
+	idle := `sapar_kiosk_in_use 0; sapar_page_screen{screen="attract"} 1`
+	b.do(chromedp.Navigate(d.URL), chromedp.WaitVisible(`body[data-ready="1"] #attract`))
+	// The page's own calls on the attract screen (urgent notices) count as use for one idle timeout.
+	wait("attract screen after load", idle, 25*time.Second)
+	b.do(chromedp.Click(`#attract`), chromedp.WaitVisible(`button[data-lang="ky"]`))
+	if got := presence(); !strings.HasPrefix(got, "sapar_kiosk_in_use 1") {
+		t.Fatalf("right after a tap on the attract screen: %q, want in use", got)
+	}
+	toSession := wait("a session", `sapar_kiosk_in_use 1; sapar_page_screen{screen="session"} 1`, 15*time.Second)
+	b.do(chromedp.WaitVisible(`body[data-screen="attract"]`)) // the idle reset (9 s)
+	back := wait("after the idle reset", idle, 25*time.Second)
+	t.Logf("heartbeat said session %.1f s after the tap; idle again %.1f s after the reset", toSession.Seconds(), back.Seconds())
+}
