@@ -49,8 +49,7 @@ func runMaintenance(e env) int {
 	m := &updates.Maintainer{State: *state, Sys: updates.SystemMaintenance{URL: kioskURL(*url, *kioskArgs), RebootRequiredFile: *rebootFile},
 		InWindow: func(t time.Time) bool { return win.Contains(t, loc) }, Window: win.String() + " " + loc.String(),
 		WindowLength: win.Length(), ClockFloor: updates.BuildTime(), Logf: logf}
-	d, err := m.Run(e.ctx)
-	fmt.Fprintf(e.stdout, "%s: %s\n", d.Action, d.Why)
+	_, err := m.Run(e.ctx) // each decision and why is logged (stderr: the journal under systemd)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sapar maintenance: %v\n", err)
 		return exitFailure
