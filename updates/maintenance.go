@@ -143,7 +143,7 @@ func FirmwareBusy(state string) string {
 			if st, err := ReadStaged(state); err == nil && st.Version != "" {
 				return f.why + " " + st.Version
 			}
-			return f.why + " " + f.name
+			return f.why + " (" + filepath.Join(FirmwareDir, f.name) + ")"
 		}
 	}
 	return ""
@@ -180,6 +180,7 @@ func (m *Maintainer) logf(f string, a ...any) {
 func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried, locked bool) MaintenanceFacts {
 	now := m.now()
 	f := MaintenanceFacts{ClockWrong: !m.ClockFloor.IsZero() && now.Before(m.ClockFloor), InWindow: m.InWindow(now), Window: m.Window}
+	f.RebootRequired, f.RebootPackages = m.Sys.RebootRequired() // recorded at every check: the screens show a reboot waiting
 	if f.ClockWrong || !f.InWindow {
 		return f // nothing else matters; the kiosk is not even asked
 	}
@@ -190,7 +191,6 @@ func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried, loc
 	f.InUse, f.PresenceNote = m.Sys.InUse(ctx)
 	up := st.LastUpgrade
 	f.UpgradedThisWindow = tried || !up.IsZero() && !up.After(now) && now.Sub(up) < m.WindowLength && m.InWindow(up)
-	f.RebootRequired, f.RebootPackages = m.Sys.RebootRequired()
 	return f
 }
 

@@ -147,6 +147,9 @@ func TestMaintainerRun(t *testing.T) {
 			if err != nil || st.Decision != d || !st.LastRun.Equal(tc.now) || st.Window != "02:00-04:00 Asia/Bishkek" {
 				t.Fatalf("recorded %+v (%v), want the decision %+v at %v", st, err, d, tc.now)
 			}
+			if st.RebootRequired != tc.sys.reboot {
+				t.Fatalf("recorded reboot_required %v, the system says %v (outside the window too: the screens show it)", st.RebootRequired, tc.sys.reboot)
+			}
 			upgraded := slices.Contains(tc.want, "unattended-upgrade") && tc.sys.upgradeErr == nil
 			if upgraded != st.LastUpgrade.Equal(tc.now) || (tc.sys.upgradeErr != nil) != (st.UpgradeErr != "") {
 				t.Fatalf("recorded upgrade %v (error %q); upgraded now: %v", st.LastUpgrade, st.UpgradeErr, upgraded)
