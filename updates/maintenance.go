@@ -177,7 +177,7 @@ func (m *Maintainer) logf(f string, a ...any) {
 	}
 }
 
-func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried, locked bool) MaintenanceFacts {
+func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried bool, lockErr error) MaintenanceFacts {
 	now := m.now()
 	f := MaintenanceFacts{ClockWrong: !m.ClockFloor.IsZero() && now.Before(m.ClockFloor), InWindow: m.InWindow(now), Window: m.Window}
 	f.RebootRequired, f.RebootPackages = m.Sys.RebootRequired() // recorded at every check: the screens show a reboot waiting
@@ -185,8 +185,8 @@ func (m *Maintainer) facts(ctx context.Context, st MaintenanceStatus, tried, loc
 		return f // nothing else matters; the kiosk is not even asked
 	}
 	f.FirmwareBusy = FirmwareBusy(m.State)
-	if f.FirmwareBusy == "" && !locked {
-		f.FirmwareBusy = "the firmware installer holds " + filepath.Join(FirmwareDir, lockFile)
+	if f.FirmwareBusy == "" && lockErr != nil {
+		f.FirmwareBusy = lockErr.Error() // who holds STATE/firmware/.update.lock, since when
 	}
 	f.InUse, f.PresenceNote = m.Sys.InUse(ctx)
 	up := st.LastUpgrade
@@ -204,19 +204,18 @@ func (m *Maintainer) Run(ctx context.Context) (MaintenanceDecision, error) {
 	// Inside the window, hold the firmware installer's lock: dpkg is one at a
 	// time, and an installer starting mid-upgrade waits for it (and the
 	// reverse: a running installer means nothing happens now).
-	locked := true
+	var lockErr error
 	if now := m.now(); m.InWindow(now) && (m.ClockFloor.IsZero() || !now.Before(m.ClockFloor)) {
 		unlock, err := m.lockFirmware(ctx)
 		if err != nil {
-			locked = false
-			m.logf("%v", err)
+			lockErr = err
 		} else {
 			defer unlock()
 		}
 	}
 	tried := false // unattended-upgrade ran in this check (a failure is retried at the next one)
 	for range 2 {
-		f := m.facts(ctx, st, tried, locked)
+		f := m.facts(ctx, st, tried, lockErr)
 		st.RebootRequired = f.RebootRequired
 		d = Decide(f)
 		m.logf("%s: %s", d.Action, d.Why)

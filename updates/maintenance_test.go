@@ -140,6 +140,9 @@ func TestMaintainerRun(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error: %v", err, tc.wantErr)
 			}
+			if strings.Contains(tc.name, "holds its lock") && !strings.Contains(d.Why, "another update is running since") {
+				t.Errorf("the decision does not say who holds the lock: %s", d.Why)
+			}
 			if !slices.Equal(tc.sys.calls, tc.want) || d.Action != tc.action {
 				t.Fatalf("calls %v, decision %s (%s); want %v, %s", tc.sys.calls, d.Action, d.Why, tc.want, tc.action)
 			}
