@@ -330,6 +330,12 @@ func (c *Client) content(ctx context.Context, up *updater.Updater, res *Result) 
 	}
 	tf, err := up.GetTargetInfo(TargetIndex)
 	if err != nil {
+		// A repository (or a stick) that signs only firmware is not a failed
+		// cycle: the kiosk keeps its content and the firmware is looked at.
+		if hasFirmwareTargets(up) {
+			res.ContentNote = fmt.Sprintf("the repository publishes no content, only firmware: %s stays", orNothing(res.Version))
+			return nil
+		}
 		return fmt.Errorf("repository has no content bundle (%s): %w", TargetIndex, explain(err))
 	}
 	want := hex.EncodeToString(tf.Hashes["sha256"])
@@ -466,4 +472,14 @@ func explain(err error) error {
 		return fmt.Errorf("mirror unreachable or too slow: %w", err)
 	}
 	return err
+}
+
+// hasFirmwareTargets reports whether the signed targets list firmware.
+func hasFirmwareTargets(up *updater.Updater) bool {
+	for name := range up.GetTopLevelTargets() {
+		if strings.HasPrefix(name, TargetFirmwarePrefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -678,3 +678,23 @@ func TestDpkgFrontendLock(t *testing.T) {
 	}
 	unlock()
 }
+
+// TestFirmwareOnlyRepository: a repository (or a stick) that signs only a
+// firmware package is a successful cycle that stages it and keeps the
+// content; one that signs neither is still an error.
+func TestFirmwareOnlyRepository(t *testing.T) {
+	f := newFixture(t, InitOptions{})
+	srv := serve(t, f.pub.Repo)
+	state := t.TempDir()
+	if _, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t)); err == nil || !strings.Contains(err.Error(), "no content bundle") {
+		t.Fatalf("empty repository: err %v", err)
+	}
+	f.firmware("1.1", "amd64", 100)
+	res, err := fwClient(f, state, srv.URL, "1.0", nil).Update(ctxT(t))
+	if err != nil {
+		t.Fatalf("firmware-only repository failed the cycle: %v", err)
+	}
+	if res.Firmware.Staged != "1.1" || !strings.Contains(res.ContentNote, "no content") {
+		t.Fatalf("firmware %+v, note %q", res.Firmware, res.ContentNote)
+	}
+}
