@@ -28,6 +28,11 @@
 #          verified release. BOOT_TEST_CUTS (default 3; 200 = benchmark).
 #   f      bytes written to the root file system per hour while idle
 #          (overlay upper dir and /proc/PID/io), journald volatile.
+#   h0–h6  firmware over the air: the package itself as a signed TUF target,
+#          installed by sapar-firmware.service (adopt, upgrade, a bad build
+#          rolled back and never retried, a phased rollout and a canary,
+#          power cuts during dpkg, a USB stick, a forged pending.deb); see
+#          the h section. BOOT_TEST_FW_CUTS (default 3; 100 = benchmark).
 #   g      apt-get remove, purge, reinstall inside the booted system.
 #
 # The only test-only change to the shipped units is a drop-in,
@@ -39,7 +44,8 @@
 # been built with this run's keys: normally leave unset); SAPAR_CACHE;
 # SAPAR_ARTIFACTS (default artifacts/); BOOT_TEST_CUTS; BOOT_TEST_IDLE
 # (seconds of idle measurement, default 60); BOOT_TEST_KEEP=1 keeps the
-# work dir; BOOT_TEST_ONLY="a b c" runs only some scenarios (a always runs).
+# work dir; BOOT_TEST_ONLY="a b c" runs only some scenarios (a always runs;
+# any h row runs h0 and h1 first, which the others build on); BOOT_TEST_FW_CUTS.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,7 +54,7 @@ CACHE=${SAPAR_CACHE:-/var/cache/sapar-ci}
 ART=${SAPAR_ARTIFACTS:-$top/artifacts}/boot-test
 CUTS=${BOOT_TEST_CUTS:-3}
 IDLE=${BOOT_TEST_IDLE:-60}
-ONLY=${BOOT_TEST_ONLY:-a b c d e f g}
+ONLY=${BOOT_TEST_ONLY:-a b c d e f g h0 h1 h2 h3 h4 h5 h6}
 t0=$SECONDS
 
 log() { printf '%s boot-test: %s\n' "$(date -u +%T)" "$*" >&2; }
@@ -753,6 +759,381 @@ print(" ".join(g["id"] for g in d))' "$work/guides.json")
 		row e2 "power cut while printing ×$CUTS (3 jobs before each cut)" $res \
 			"accepted $n_jobs jobs ($refused refused), states $n_states; complete slips $n_got; lost (done, not printed) $n_missing, duplicated $n_dup, stuck queued/printing $n_limbo, unknown job ids $n_gone; printed whole but recorded interrupted $n_extra, partial slips $n_partial, unmatched $n_unknown; boots not READY $p_boot_fail"
 	fi
+fi
+
+# ---------------------------------------------------------------- h: firmware over the air
+# The sapar package itself as a signed TUF target (issue 14), through the
+# shipped path: `sapar publish firmware` on the MRC side (this machine),
+# sapar-update.service (user sapar) downloads, verifies and stages
+# /var/lib/sapar/firmware/pending.deb, sapar-firmware.path starts
+# sapar-firmware.service (root), which checks the package against the
+# signed targets again, runs dpkg -i, restarts sapar.service and waits for
+# it to be healthy (READY, /healthz on the kiosk's --addr from SAPAR_ARGS,
+# the page heartbeat, 40 s without a restart), else reinstalls the
+# previous package and marks the version bad.
+#
+# Versions: v1 is the package built above and installed in a. v2, v4, … are
+# that same package repacked (dpkg-deb -R, a new Version: in the control
+# file, dpkg-deb -b -Zgzip): no second webview build (a minute each here).
+# Nothing in the installer asks the binary for its version — it asks
+# dpkg-query, and health is READY + /healthz + heartbeat — so a repack is a
+# faithful stand-in for a new build; `sapar version` prints the same commit
+# for all of them, which is the truth (same binary). gzip instead of
+# package.sh's xz only to save time; the kiosk reads both.
+# v3 is the bad build: v2 repacked with /usr/bin/sapar replaced by a
+# program that exits 70 at once (what a build that crashes at start, or
+# links a library the board lacks, does). No test hook in the product.
+#
+#   h0  the first over-the-air install on a kiosk installed with
+#       apt-get install ./sapar.deb: apt keeps no copy of the package, so
+#       there is nothing to roll back to; the installer refuses (nothing
+#       installed) and says so. Then `sapar firmware adopt ./sapar.deb`
+#       (root, what the image build or the technician runs once) keeps it.
+#   h1  v1 → v2 at 100% from the loopback mirror: figure, publish → v2 READY.
+#   h2  v3 (crashes at start) → installed, rolled back to v2 by itself, v3 in
+#       STATE/firmware/bad; the next sapar-update.service cycle does not
+#       download it. Figure: v3 installed → v2 READY again.
+#   h3  v4 at a rollout that leaves this kiosk's bucket out (10%, or the
+#       bucket itself when it is below 10: the row says which): kept v2; then
+#       the same kiosk provisioned again with updates.rollout: canary (the
+#       device identity is kept) takes v4.
+#   h4  power cuts (SIGKILL of the container's init) while sapar-firmware
+#       runs dpkg on a newer repack, at a random point of it (up to 1.5×
+#       the dpkg time measured in h1); BOOT_TEST_FW_CUTS (default 3; 100 is
+#       the benchmark). After each boot: the installer resumes, the kiosk is
+#       READY on the old or the new version, dpkg --audit is empty.
+#       A SIGKILL keeps what the kernel had cached (no page cache is lost):
+#       this is an interruption at every point, not a lost-write test.
+#   h5  the next version through a USB stick: the repository copied to a
+#       stick mounted at /mnt/stick (outside /media/sapar, which the kiosk
+#       watches), `sapar update --usb` as the technician runs it over ssh
+#       (user sapar), the same installer.
+#   h7  the next version on a stick that appears under /media/sapar while
+#       the kiosk runs: the kiosk's own stick watcher stages it (it took
+#       content only before), the same installer. Not in the default list
+#       (one more 40 s install): BOOT_TEST_ONLY="… h7".
+#   h6  a pending.deb made by user sapar (a package of its own, not the
+#       signed target; pending.json matching it) is refused by the root
+#       installer: nothing installed.
+fw_rows="h0 h1 h2 h3 h4 h5 h6 h7"
+fw_wanted=""
+for r in $fw_rows; do want "$r" && fw_wanted="$fw_wanted $r"; done
+FW_CUTS=${BOOT_TEST_FW_CUTS:-3}
+fwdir=$work/firmware
+mkdir -p "$fwdir"
+# repack VERSION [bad] → path of the test package repacked at VERSION.
+repack() {
+	local d=$fwdir/root-$1 out=$fwdir/sapar_$1_amd64.deb
+	rm -rf "$d"
+	dpkg-deb -R "$deb" "$d" || return 1
+	sed -i "s/^Version: .*/Version: $1/" "$d/DEBIAN/control"
+	if [ "${2:-}" = bad ]; then
+		printf '#!/bin/sh\necho "sapar: this build crashes at start (boot-test h2)" >&2\nexit 70\n' >"$d/usr/bin/sapar"
+		chmod 0755 "$d/usr/bin/sapar"
+	fi
+	dpkg-deb --root-owner-group -Zgzip -b "$d" "$out" >/dev/null || return 1
+	rm -rf "$d"
+	echo "$out"
+}
+publish_fw() { # publish_fw FILE [PERCENT]
+	"$host_sapar" publish firmware --repo "$work/repo" --keys "$keys/tuf" --rollout "${2:-100}" "$1" >>"$work/publish-fw.log" 2>&1
+}
+dpkg_state() { inct dpkg-query -W -f='${db:Status-Abbrev}${Version}' sapar 2>/dev/null | tr -s ' '; }
+# fw_field KEY → one field of `sapar firmware status` run as the kiosk user
+# (what a technician sees): result, version, running, previous, error, bad, rollback.
+fw_field() {
+	inct runuser -u sapar -- sapar firmware status --state /var/lib/sapar 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin); l = d.get("last_install") or {}
+k = sys.argv[1]
+v = {"bad": ",".join(d.get("bad") or []), "installed": d.get("installed", ""), "staged": (d.get("staged") or {}).get("version", ""),
+     "rollback": str(d.get("rollback_package", ""))}.get(k, l.get(k, ""))
+print(v if not isinstance(v, float) else "%.1f" % v)' "$1" 2>/dev/null
+}
+fw_unit_busy() { case "$(show sapar-firmware.service ActiveState)" in activating | active | deactivating | reloading) return 0 ;; esac; return 1; }
+fw_files_left() { [ -e "$root/var/lib/sapar/firmware/pending.deb" ] || [ -e "$root/var/lib/sapar/firmware/installing.deb" ]; }
+# fw_done VERSION: the installer ran for VERSION and is finished.
+fw_done() { ! fw_unit_busy && ! fw_files_left && [ "$(fw_field version)" = "$1" ]; }
+fw_note() { inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; print(((json.load(sys.stdin).get("firmware") or {}).get("note") or "")[:150])' 2>/dev/null; }
+update_cycle() { # one sapar-update.service run, as the timer starts it
+	inct systemctl reset-failed sapar-update.service >/dev/null 2>&1
+	inct systemctl start sapar-update.service >/dev/null 2>&1
+	[ "$(show sapar-update.service Result)" = success ]
+}
+fw_runs() { journal -u sapar-firmware.service | grep -c 'Starting sapar-firmware.service\|Starting Sapar firmware install' || true; }
+# wait_running VERSION SECONDS: poll until dpkg says VERSION is installed
+# (ii) and this run of the kiosk is READY; sets ran_ms (epoch ms) or fails.
+wait_running() {
+	local limit=$(($(ms) + $2 * 1000))
+	ran_ms=""
+	while [ "$(ms)" -lt "$limit" ]; do
+		if [ "$(dpkg_state)" = "ii $1" ] && kiosk_ready; then
+			ran_ms=$(ms)
+			return 0
+		fi
+		sleep 0.3
+	done
+	return 1
+}
+
+v1=$(dpkg-deb -f "$deb" Version)
+fw_base=$v1
+# sv TEXT → TEXT with the long test version shortened to "v1" (v2 is v1+fw2, …).
+sv() { local t=$1; echo "${t//$fw_base/v1}"; }
+if [ -n "$fw_wanted" ]; then
+	if ! kiosk_ready; then
+		for r in $fw_wanted; do row "$r" "firmware over the air" FAIL "kiosk not READY before the firmware rows"; done
+		fw_wanted=""
+	fi
+fi
+if [ -n "$fw_wanted" ]; then
+	v2=$fw_base+fw2 v3=$fw_base+fw3 v4=$fw_base+fw4
+	s=$(ms)
+	deb2=$(repack "$v2") && deb3=$(repack "$v3" bad) && deb4=$(repack "$v4") ||
+		log "repack failed"
+	log "repacked v2, v3 (bad), v4 in $(($(ms) - s)) ms"
+	cp "$deb" "$root/root/sapar_v1.deb"
+
+	# h0: not adopted → refused, nothing installed; then adopt.
+	s=$(ms)
+	publish_fw "$deb2" 100
+	pub_ms=$(($(ms) - s))
+	update_cycle
+	wait_for 60 eval '[ "$(fw_field version)" = "$v2" ] && ! fw_unit_busy'
+	h0_res=$(fw_field result) h0_err=$(sv "$(fw_field error)" | cut -c1-170) h0_dpkg=$(dpkg_state)
+	adopt_out=$(inct sapar firmware adopt "/root/sapar_v1.deb" 2>&1)
+	adopt_rc=$?
+	res=PASS
+	[ "$h0_res" = refused ] && [ "$h0_dpkg" = "ii $v1" ] && [ "$adopt_rc" = 0 ] || res=FAIL
+	case "$h0_err" in *"roll back"*) ;; *) res=FAIL ;; esac
+	if want h0; then
+		row h0 "first OTA without the installed .deb kept: refused; adopt" $res \
+			"$(sv "result $h0_res, dpkg '$h0_dpkg': ${h0_err}; sapar firmware adopt (rc $adopt_rc): $(echo "$adopt_out" | tail -1 | cut -c1-130)")"
+	fi
+
+	# h1: v1 → v2, published in h0 (sapar publish firmware took pub_ms):
+	# timed from the start of this cycle (on a kiosk, the timer's next run).
+	s=$(ms)
+	upd_ok=yes
+	update_cycle || upd_ok=no
+	upd_fw_ms=$(($(ms) - s))
+	# Watch dpkg run (for the power-cut spread of h4).
+	dpkg_seen="" dpkg_gone=""
+	limit=$(($(ms) + 120000))
+	while [ "$(ms)" -lt "$limit" ]; do
+		if inct pgrep -x dpkg >/dev/null 2>&1; then
+			[ -n "$dpkg_seen" ] || dpkg_seen=$(ms)
+		elif [ -n "$dpkg_seen" ]; then
+			dpkg_gone=$(ms)
+			break
+		fi
+		sleep 0.1
+	done
+	dpkg_ms=$((${dpkg_gone:-0} - ${dpkg_seen:-0}))
+	[ "$dpkg_ms" -gt 0 ] || dpkg_ms=5000
+	if wait_running "$v2" 240; then
+		run_ms=$((ran_ms - s))
+		wait_for 240 fw_done "$v2"
+		done_ms=$(($(ms) - s))
+		h1_res=$(fw_field result)
+		ver=$(inct sapar version 2>/dev/null | head -1)
+		res=PASS
+		[ "$h1_res" = installed ] && [ "$(dpkg_state)" = "ii $v2" ] && kiosk_ready && [ "$upd_ok" = yes ] || res=FAIL
+		[ "$res" = PASS ] || save_journal h1
+		want h1 && row h1 "v1 → v2 at 100% (sapar-update.service, mirror)" $res \
+			"$(sv "publish ${pub_ms} ms; then update cycle (download+verify+stage; unit succeeded: $upd_ok) ${upd_fw_ms} ms; dpkg ${dpkg_ms} ms; v2 READY $run_ms ms after the cycle started ($((pub_ms + run_ms)) ms publish+cycle → v2 READY); installer '$h1_res' at $done_ms ms (after its 40 s stable window); dpkg '$(dpkg_state)'; sapar version: $ver")"
+	else
+		save_journal h1
+		want h1 && row h1 "v1 → v2 at 100% (sapar-update.service, mirror)" FAIL \
+			"$(sv "not READY on v2 within 240 s: dpkg '$(dpkg_state)', installer $(fw_field result): $(fw_field error | cut -c1-160)")"
+	fi
+fi
+
+if [ -n "$fw_wanted" ] && want h2; then
+	# h2: v3 crashes at start.
+	publish_fw "$deb3" 100
+	s=$(ms)
+	update_cycle
+	bad_seen=""
+	limit=$(($(ms) + 300000))
+	while [ "$(ms)" -lt "$limit" ]; do
+		st=$(dpkg_state)
+		[ -n "$bad_seen" ] || [ "$st" != "ii $v3" ] || bad_seen=$(ms)
+		[ -z "$bad_seen" ] || ! kiosk_ready || [ "$st" != "ii $v2" ] || break
+		sleep 0.3
+	done
+	back_ms=$(ms)
+	wait_for 240 fw_done "$v3"
+	h2_res=$(fw_field result) h2_bad=$(fw_field bad) h2_secs=$(fw_field seconds) h2_err=$(fw_field error | cut -c1-120)
+	n_before=$(fw_runs)
+	update_cycle
+	sleep 2
+	note=$(fw_note)
+	n_after=$(fw_runs)
+	res=PASS
+	[ -n "$bad_seen" ] && [ "$h2_res" = rolled-back ] && [ "$(dpkg_state)" = "ii $v2" ] && kiosk_ready || res=FAIL
+	case ",$h2_bad," in *",$v3,"*) ;; *) res=FAIL ;; esac
+	[ "$n_after" = "$n_before" ] && ! fw_files_left || res=FAIL
+	case "$note" in *"marked bad"*) ;; *) res=FAIL ;; esac
+	[ "$res" = PASS ] || save_journal h2
+	if [ -n "$bad_seen" ]; then rb="v3 installed (dpkg ii) $((bad_seen - s)) ms after the cycle started, v2 READY again $((back_ms - bad_seen)) ms later"; else rb="v3 never seen installed"; fi
+	want h2 && row h2 "v3 crashes at start → rolled back to v2, marked bad" $res \
+		"$(sv "$rb; installer '$h2_res' after ${h2_secs} s ($h2_err); bad: $h2_bad; next cycle: installer runs $n_before → $n_after, note '$note'")"
+fi
+
+if [ -n "$fw_wanted" ] && want h3; then
+	# h3: a phased rollout. The bucket is the kiosk's own (from its device key).
+	bucket=$(inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("bucket",""))')
+	pct=10 pct_why="10%"
+	if [ -n "$bucket" ] && [ "$bucket" -lt 10 ]; then pct=$bucket pct_why="$bucket% (bucket $bucket is inside 10%)"; fi
+	publish_fw "$deb4" "$pct"
+	n_before=$(fw_runs)
+	update_cycle
+	sleep 2
+	note_out=$(fw_note)
+	kept=$(dpkg_state)
+	n_mid=$(fw_runs)
+	# The same kiosk provisioned again, now in the canary group.
+	sed 's/^updates:$/updates:\n  rollout: canary/' "$work/site.yaml" >"$work/site-canary.yaml"
+	"$host_sapar" provision sign --key "$keys/provisioning.key" "$work/site-canary.yaml" >/dev/null
+	cp "$work/site-canary.yaml" "$work/site-canary.yaml.sig" "$root/var/lib/sapar/"
+	inct chown sapar: /var/lib/sapar/site-canary.yaml /var/lib/sapar/site-canary.yaml.sig
+	inct runuser -u sapar -- sapar provision --state /var/lib/sapar --file /var/lib/sapar/site-canary.yaml --pubkey /usr/share/sapar/provisioning.pub >"$ART/provision-canary.log" 2>&1
+	prov_out="sapar provision rc $?"
+	s=$(ms)
+	update_cycle
+	if wait_running "$v4" 240; then
+		took=$((ran_ms - s))
+		wait_for 240 fw_done "$v4"
+	else
+		took=-1
+	fi
+	cohort=$(inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("bucket",""), d.get("cohort",""))')
+	res=PASS
+	[ -n "$bucket" ] && [ "$bucket" -gt 0 ] || res=FAIL
+	[ "$kept" = "ii $v2" ] && [ "$n_mid" = "$n_before" ] || res=FAIL
+	case "$note_out" in *"keeps"*) ;; *) res=FAIL ;; esac
+	[ "$took" -ge 0 ] && [ "$(fw_field result)" = installed ] && [ "$(dpkg_state)" = "ii $v4" ] || res=FAIL
+	[ "$res" = PASS ] || save_journal h3
+	want h3 && row h3 "v4 at a partial rollout: bucket outside keeps v2; canary takes it" $res \
+		"$(sv "bucket $bucket, rollout $pct_why: kept '$kept' (note '$note_out'); re-provisioned with updates.rollout: canary ($prov_out) → bucket/cohort '$cohort' (the device key is kept), v4 READY $took ms after the cycle started, installer '$(fw_field result)'")"
+fi
+
+if [ -n "$fw_wanted" ] && want h4 && [ "$FW_CUTS" -gt 0 ]; then
+	cut_ok=0 cut_fail=0 came_new=0 came_old=0 h4_notes="" cur=$(dpkg_state)
+	cur=${cur#ii }
+	spread=$((dpkg_ms * 3 / 2))
+	for i in $(seq "$FW_CUTS"); do
+		vn=$fw_base+fw$((10 + i))
+		debn=$(repack "$vn") || { cut_fail=$((cut_fail + 1)); continue; }
+		publish_fw "$debn" 100
+		update_cycle
+		# Wait for the installer's dpkg, then cut at a random point of it.
+		wait_for 60 inct pgrep -x dpkg >/dev/null 2>&1
+		at=$((RANDOM * 32768 + RANDOM))
+		at=$((at % (spread > 0 ? spread : 1)))
+		sleep "$((at / 1000)).$(printf '%03d' $((at % 1000)))"
+		powercut
+		s=$(ms)
+		# The resumed install is a job of the boot: systemd says "starting"
+		# until it is done (≥ 40 s), longer than boot() waits for "running".
+		boot "fwcut$i" 2>/dev/null
+		if [ -z "$leader" ]; then
+			cut_fail=$((cut_fail + 1)) h4_notes="$h4_notes cut$i@${at}ms:no-boot"
+			continue
+		fi
+		# The path unit resumes the interrupted install at boot; wait for it to finish.
+		wait_for 300 eval '! fw_unit_busy && ! fw_files_left'
+		st=$(dpkg_state) audit=$(inct dpkg --audit 2>&1 | head -3 | tr '\n' ' ')
+		if wait_for 90 kiosk_ready && [ -z "$audit" ]; then
+			case "$st" in
+			"ii $vn") came_new=$((came_new + 1)) cut_ok=$((cut_ok + 1)) h4_notes="$h4_notes cut$i@${at}ms:new(resumed $(fw_field resumed))" cur=$vn ;;
+			"ii $cur") came_old=$((came_old + 1)) cut_ok=$((cut_ok + 1)) h4_notes="$h4_notes cut$i@${at}ms:old($(fw_field result): $(fw_field error | cut -c1-60))" ;;
+			*) cut_fail=$((cut_fail + 1)) h4_notes="$h4_notes cut$i@${at}ms:dpkg'$st'" ;;
+			esac
+		else
+			save_journal "fwcut$i"
+			cut_fail=$((cut_fail + 1)) h4_notes="$h4_notes cut$i@${at}ms:not-ready('$st',audit:${audit:0:60})"
+		fi
+		log "h4 cut $i at ${at} ms of dpkg: '$st', back in $(($(ms) - s)) ms"
+	done
+	res=PASS
+	[ "$cut_fail" = 0 ] || res=FAIL
+	row h4 "power cut during sapar-firmware's dpkg ×$FW_CUTS" $res \
+		"$(sv "$cut_ok/$FW_CUTS boots READY on a healthy firmware, dpkg --audit empty ($came_new new, $came_old old; cut points spread over ${spread} ms from dpkg's start):$h4_notes")"
+fi
+
+if [ -n "$fw_wanted" ] && want h5; then
+	cur=$(dpkg_state)
+	cur=${cur#ii }
+	v5=$fw_base+fw50
+	deb5=$(repack "$v5") && publish_fw "$deb5" 100
+	# The stick: the whole repository (metadata and targets, the package
+	# included), mounted where the kiosk does not look by itself.
+	rm -rf "$root/mnt/stick"
+	mkdir -p "$root/mnt"
+	cp -R "$work/repo" "$root/mnt/stick"
+	s=$(ms)
+	usb_out=$(inct runuser -u sapar -- sapar update --state /var/lib/sapar --usb /mnt/stick 2>&1)
+	usb_rc=$?
+	usb_ms=$(($(ms) - s))
+	echo "$usb_out" >"$ART/h5-sapar-update-usb.log"
+	if wait_running "$v5" 240; then
+		took=$((ran_ms - s))
+		wait_for 240 fw_done "$v5"
+	else
+		took=-1
+	fi
+	res=PASS
+	[ "$usb_rc" = 0 ] && [ "$took" -ge 0 ] && [ "$(fw_field result)" = installed ] || res=FAIL
+	[ "$res" = PASS ] || save_journal h5
+	row h5 "next version from a USB stick (sapar update --usb)" $res \
+		"$(sv "$cur → $v5: sapar update --usb rc $usb_rc in $usb_ms ms ($(echo "$usb_out" | grep -m1 firmware | cut -c1-90)); READY on it $took ms after the command started; installer '$(fw_field result)', dpkg '$(dpkg_state)'")"
+	rm -rf "$root/mnt/stick"
+fi
+
+if [ -n "$fw_wanted" ] && want h7; then
+	cur=$(dpkg_state)
+	cur=${cur#ii }
+	v7=$fw_base+fw70
+	deb7=$(repack "$v7") && publish_fw "$deb7" 100
+	rm -rf "$root/media/sapar/.stick3"
+	cp -R "$work/repo" "$root/media/sapar/.stick3"
+	s=$(ms)
+	mv "$root/media/sapar/.stick3" "$root/media/sapar/usb3" # appears at once, as a mount does
+	if wait_running "$v7" 240; then
+		took=$((ran_ms - s))
+		wait_for 240 fw_done "$v7"
+	else
+		took=-1
+	fi
+	res=PASS
+	[ "$took" -ge 0 ] && [ "$(fw_field result)" = installed ] || res=FAIL
+	[ "$res" = PASS ] || save_journal h7
+	row h7 "next version on a stick in the running kiosk (its watcher)" $res \
+		"$(sv "$cur → $v7: READY on it $took ms after the stick appeared; installer '$(fw_field result)', dpkg '$(dpkg_state)'; kiosk log: $(journal -u sapar.service | grep -m1 'firmware: staged' | sed 's/.*firmware: //' | cut -c1-80)")"
+	rm -rf "$root/media/sapar/usb3"
+fi
+
+if [ -n "$fw_wanted" ] && want h6; then
+	before=$(dpkg_state)
+	vf=$fw_base+fw99
+	forged=$(repack "$vf" bad)
+	sum=$(sha256sum "$forged" | cut -d' ' -f1)
+	len=$(stat -c %s "$forged")
+	cp "$forged" "$root/var/tmp/forged.deb"
+	chmod 0644 "$root/var/tmp/forged.deb"
+	n_before=$(fw_runs)
+	# As the kiosk user (what a WebKit exploit runs as): a package of its own and a pending.json that describes it.
+	inct runuser -u sapar -- sh -c "set -e; cd /var/lib/sapar/firmware
+		printf '{\"version\":\"$vf\",\"arch\":\"amd64\",\"package\":\"sapar\",\"sha256\":\"$sum\",\"length\":$len}\n' >pending.json
+		cp /var/tmp/forged.deb .forged && mv .forged pending.deb"
+	wait_for 60 eval '[ "$(fw_field version)" = "$vf" ] && ! fw_unit_busy && ! fw_files_left'
+	res=PASS
+	[ "$(fw_field result)" = refused ] && [ "$(dpkg_state)" = "$before" ] && [ "$(fw_runs)" -gt "$n_before" ] && kiosk_ready || res=FAIL
+	[ "$res" = PASS ] || save_journal h6
+	row h6 "pending.deb made by user sapar → refused by the root installer" $res \
+		"$(sv "installer ran ($n_before → $(fw_runs) runs), result '$(fw_field result)': $(fw_field error | cut -c1-130); dpkg '$before' → '$(dpkg_state)'")"
 fi
 
 # ---------------------------------------------------------------- g: remove, purge, reinstall
