@@ -838,6 +838,7 @@ repack() {
 publish_fw() { # publish_fw FILE [PERCENT]
 	"$host_sapar" publish firmware --repo "$work/repo" --keys "$keys/tuf" --rollout "${2:-100}" "$1" >>"$work/publish-fw.log" 2>&1
 }
+# shellcheck disable=SC2016 # dpkg-query's own ${field} syntax
 dpkg_state() { inct dpkg-query -W -f='${db:Status-Abbrev}${Version}' sapar 2>/dev/null | tr -s ' '; }
 # fw_field KEY → one field of `sapar firmware status` run as the kiosk user
 # (what a technician sees): result, version, running, previous, error, bad, rollback.
@@ -852,6 +853,9 @@ print(v if not isinstance(v, float) else "%.1f" % v)' "$1" 2>/dev/null
 }
 fw_unit_busy() { case "$(show sapar-firmware.service ActiveState)" in activating | active | deactivating | reloading) return 0 ;; esac; return 1; }
 fw_files_left() { [ -e "$root/var/lib/sapar/firmware/pending.deb" ] || [ -e "$root/var/lib/sapar/firmware/installing.deb" ]; }
+fw_idle() { ! fw_unit_busy && ! fw_files_left; }
+# fw_tried VERSION: the installer's last result is about VERSION and it is not running.
+fw_tried() { ! fw_unit_busy && [ "$(fw_field version)" = "$1" ]; }
 # fw_done VERSION: the installer ran for VERSION and is finished.
 fw_done() { ! fw_unit_busy && ! fw_files_left && [ "$(fw_field version)" = "$1" ]; }
 fw_note() { inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; print(((json.load(sys.stdin).get("firmware") or {}).get("note") or "")[:150])' 2>/dev/null; }
@@ -889,8 +893,9 @@ fi
 if [ -n "$fw_wanted" ]; then
 	v2=$fw_base+fw2 v3=$fw_base+fw3 v4=$fw_base+fw4
 	s=$(ms)
-	deb2=$(repack "$v2") && deb3=$(repack "$v3" bad) && deb4=$(repack "$v4") ||
+	if ! { deb2=$(repack "$v2") && deb3=$(repack "$v3" bad) && deb4=$(repack "$v4"); }; then
 		log "repack failed"
+	fi
 	log "repacked v2, v3 (bad), v4 in $(($(ms) - s)) ms"
 	cp "$deb" "$root/root/sapar_v1.deb"
 
@@ -899,7 +904,7 @@ if [ -n "$fw_wanted" ]; then
 	publish_fw "$deb2" 100
 	pub_ms=$(($(ms) - s))
 	update_cycle
-	wait_for 60 eval '[ "$(fw_field version)" = "$v2" ] && ! fw_unit_busy'
+	wait_for 60 fw_tried "$v2"
 	h0_res=$(fw_field result) h0_err=$(sv "$(fw_field error)" | cut -c1-170) h0_dpkg=$(dpkg_state)
 	adopt_out=$(inct sapar firmware adopt "/root/sapar_v1.deb" 2>&1)
 	adopt_rc=$?
@@ -1043,7 +1048,7 @@ if [ -n "$fw_wanted" ] && want h4 && [ "$FW_CUTS" -gt 0 ]; then
 			continue
 		fi
 		# The path unit resumes the interrupted install at boot; wait for it to finish.
-		wait_for 300 eval '! fw_unit_busy && ! fw_files_left'
+		wait_for 300 fw_idle
 		st=$(dpkg_state) audit=$(inct dpkg --audit 2>&1 | head -3 | tr '\n' ' ')
 		if wait_for 90 kiosk_ready && [ -z "$audit" ]; then
 			case "$st" in
@@ -1128,7 +1133,7 @@ if [ -n "$fw_wanted" ] && want h6; then
 	inct runuser -u sapar -- sh -c "set -e; cd /var/lib/sapar/firmware
 		printf '{\"version\":\"$vf\",\"arch\":\"amd64\",\"package\":\"sapar\",\"sha256\":\"$sum\",\"length\":$len}\n' >pending.json
 		cp /var/tmp/forged.deb .forged && mv .forged pending.deb"
-	wait_for 60 eval '[ "$(fw_field version)" = "$vf" ] && ! fw_unit_busy && ! fw_files_left'
+	wait_for 60 fw_done "$vf"
 	res=PASS
 	[ "$(fw_field result)" = refused ] && [ "$(dpkg_state)" = "$before" ] && [ "$(fw_runs)" -gt "$n_before" ] && kiosk_ready || res=FAIL
 	[ "$res" = PASS ] || save_journal h6
