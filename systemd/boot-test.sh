@@ -812,10 +812,14 @@ fi
 #       the kiosk runs: the kiosk's own stick watcher stages it (it took
 #       content only before), the same installer. Not in the default list
 #       (one more 40 s install): BOOT_TEST_ONLY="… h7".
+#   h8  a power cut after dpkg installed a bad build (v1+fw80, like v3),
+#       while the installer waits for health: at boot /usr/bin/sapar is the
+#       bad one, the unit resumes with the installer's own copy, which rolls
+#       back. Not in the default list either (a rollback and a boot, ~70 s).
 #   h6  a pending.deb made by user sapar (a package of its own, not the
 #       signed target; pending.json matching it) is refused by the root
 #       installer: nothing installed.
-fw_rows="h0 h1 h2 h3 h4 h5 h6 h7"
+fw_rows="h0 h1 h2 h3 h4 h5 h6 h7 h8"
 fw_wanted=""
 for r in $fw_rows; do want "$r" && fw_wanted="$fw_wanted $r"; done
 FW_CUTS=${BOOT_TEST_FW_CUTS:-3}
@@ -854,6 +858,7 @@ print(v if not isinstance(v, float) else "%.1f" % v)' "$1" 2>/dev/null
 fw_unit_busy() { case "$(show sapar-firmware.service ActiveState)" in activating | active | deactivating | reloading) return 0 ;; esac; return 1; }
 fw_files_left() { [ -e "$root/var/lib/sapar/firmware/pending.deb" ] || [ -e "$root/var/lib/sapar/firmware/installing.deb" ]; }
 fw_idle() { ! fw_unit_busy && ! fw_files_left; }
+dpkg_is() { [ "$(dpkg_state)" = "ii $1" ]; }
 # fw_tried VERSION: the installer's last result is about VERSION and it is not running.
 fw_tried() { ! fw_unit_busy && [ "$(fw_field version)" = "$1" ]; }
 # fw_done VERSION: the installer ran for VERSION and is finished.
@@ -1118,6 +1123,34 @@ if [ -n "$fw_wanted" ] && want h7; then
 	row h7 "next version on a stick in the running kiosk (its watcher)" $res \
 		"$(sv "$cur → $v7: READY on it $took ms after the stick appeared; installer '$(fw_field result)', dpkg '$(dpkg_state)'; kiosk log: $(journal -u sapar.service | grep -m1 'firmware: staged' | sed 's/.*firmware: //' | cut -c1-80)")"
 	rm -rf "$root/media/sapar/usb3"
+fi
+
+if [ -n "$fw_wanted" ] && want h8; then
+	# h8: the power goes while a bad build is installed (dpkg done, the
+	# installer waiting for health): the boot comes up with the bad
+	# /usr/bin/sapar on disk, and only the installer's own copy in
+	# /var/lib/sapar-firmware can finish the rollback.
+	cur=$(dpkg_state)
+	cur=${cur#ii }
+	v8=$fw_base+fw80
+	deb8=$(repack "$v8" bad) && publish_fw "$deb8" 100
+	update_cycle
+	wait_for 120 dpkg_is "$v8"
+	seen=$(dpkg_state)
+	copy=no
+	[ -x "$root/var/lib/sapar-firmware/installer" ] && copy=yes
+	powercut
+	s=$(ms)
+	boot h8 2>/dev/null
+	wait_for 300 fw_idle
+	if wait_for 90 kiosk_ready && [ "$(dpkg_state)" = "ii $cur" ]; then took=$(($(ms) - s)); else took=-1; fi
+	res=PASS
+	[ "$seen" = "ii $v8" ] && [ "$took" -ge 0 ] && [ "$(fw_field result)" = rolled-back ] && [ "$(fw_field resumed)" = True ] || res=FAIL
+	case ",$(fw_field bad)," in *",$v8,"*) ;; *) res=FAIL ;; esac
+	[ -z "$(inct dpkg --audit 2>&1)" ] || res=FAIL
+	[ "$res" = PASS ] || save_journal h8
+	row h8 "power cut with a bad build installed → rolled back at boot" $res \
+		"$(sv "cut with dpkg '$seen' (installer copy kept: $copy); boot → '$(dpkg_state)' READY $took ms after the boot started; installer '$(fw_field result)' (resumed $(fw_field resumed)); bad: $(fw_field bad); installer runs this boot: $(fw_runs)")"
 fi
 
 if [ -n "$fw_wanted" ] && want h6; then
