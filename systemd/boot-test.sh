@@ -994,8 +994,23 @@ fi
 if [ -n "$fw_wanted" ] && want h3; then
 	# h3: a phased rollout. The bucket is the kiosk's own (from its device key).
 	bucket=$(inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("bucket",""))')
+	# provision_group GROUP: the same kiosk provisioned again with updates.rollout: GROUP
+	# (signed, as a technician does; the device key is kept, so the bucket is too).
+	provision_group() {
+		sed "s/^updates:\$/updates:\n  rollout: $1/" "$work/site.yaml" >"$work/site-$1.yaml"
+		"$host_sapar" provision sign --key "$keys/provisioning.key" "$work/site-$1.yaml" >/dev/null
+		cp "$work/site-$1.yaml" "$work/site-$1.yaml.sig" "$root/var/lib/sapar/"
+		inct chown sapar: "/var/lib/sapar/site-$1.yaml" "/var/lib/sapar/site-$1.yaml.sig"
+		inct runuser -u sapar -- sapar provision --state /var/lib/sapar --file "/var/lib/sapar/site-$1.yaml" \
+			--pubkey /usr/share/sapar/provisioning.pub >"$ART/provision-$1.log" 2>&1
+		echo "sapar provision ($1) rc $?"
+	}
 	pct=10 pct_why="10%"
-	if [ -n "$bucket" ] && [ "$bucket" -lt 10 ]; then pct=$bucket pct_why="$bucket% (bucket $bucket is inside 10%)"; fi
+	if [ -n "$bucket" ] && [ "$bucket" -gt 0 ] && [ "$bucket" -lt 10 ]; then pct=$bucket pct_why="$bucket% (bucket $bucket is inside 10%)"; fi
+	if [ "$bucket" = 0 ]; then
+		# Bucket 0 is inside every rollout above 0%: keep it out as the MRC would, in the late group.
+		pct_why="10% with the kiosk in rollout: late (bucket 0 is inside every rollout above 0%; $(provision_group late))"
+	fi
 	publish_fw "$deb4" "$pct"
 	n_before=$(fw_runs)
 	update_cycle
@@ -1004,12 +1019,7 @@ if [ -n "$fw_wanted" ] && want h3; then
 	kept=$(dpkg_state)
 	n_mid=$(fw_runs)
 	# The same kiosk provisioned again, now in the canary group.
-	sed 's/^updates:$/updates:\n  rollout: canary/' "$work/site.yaml" >"$work/site-canary.yaml"
-	"$host_sapar" provision sign --key "$keys/provisioning.key" "$work/site-canary.yaml" >/dev/null
-	cp "$work/site-canary.yaml" "$work/site-canary.yaml.sig" "$root/var/lib/sapar/"
-	inct chown sapar: /var/lib/sapar/site-canary.yaml /var/lib/sapar/site-canary.yaml.sig
-	inct runuser -u sapar -- sapar provision --state /var/lib/sapar --file /var/lib/sapar/site-canary.yaml --pubkey /usr/share/sapar/provisioning.pub >"$ART/provision-canary.log" 2>&1
-	prov_out="sapar provision rc $?"
+	prov_out=$(provision_group canary)
 	s=$(ms)
 	update_cycle
 	if wait_running "$v4" 240; then
@@ -1020,7 +1030,7 @@ if [ -n "$fw_wanted" ] && want h3; then
 	fi
 	cohort=$(inct runuser -u sapar -- sapar update --state /var/lib/sapar --status 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("bucket",""), d.get("cohort",""))')
 	res=PASS
-	[ -n "$bucket" ] && [ "$bucket" -gt 0 ] || res=FAIL
+	[ -n "$bucket" ] || res=FAIL
 	[ "$kept" = "ii $v2" ] && [ "$n_mid" = "$n_before" ] || res=FAIL
 	case "$note_out" in *"keeps"*) ;; *) res=FAIL ;; esac
 	[ "$took" -ge 0 ] && [ "$(fw_field result)" = installed ] && [ "$(dpkg_state)" = "ii $v4" ] || res=FAIL
