@@ -33,6 +33,10 @@
 #          rolled back and never retried, a phased rollout and a canary,
 #          power cuts during dpkg, a USB stick, a forged pending.deb); see
 #          the h section. BOOT_TEST_FW_CUTS (default 3; 100 = benchmark).
+#   i      Debian security updates: sapar-maintenance.service against a
+#          loopback archive labelled Debian-Security, inside and outside the
+#          maintenance window, with someone at the screen and idle, and the
+#          reboot the update asks for.
 #   g      apt-get remove, purge, reinstall inside the booted system.
 #
 # The only test-only change to the shipped units is a drop-in,
@@ -54,7 +58,7 @@ CACHE=${SAPAR_CACHE:-/var/cache/sapar-ci}
 ART=${SAPAR_ARTIFACTS:-$top/artifacts}/boot-test
 CUTS=${BOOT_TEST_CUTS:-3}
 IDLE=${BOOT_TEST_IDLE:-60}
-ONLY=${BOOT_TEST_ONLY:-a b c d e f g h0 h1 h2 h3 h4 h5 h6}
+ONLY=${BOOT_TEST_ONLY:-a b c d e f g h0 h1 h2 h3 h4 h5 h6 i}
 t0=$SECONDS
 
 log() { printf '%s boot-test: %s\n' "$(date -u +%T)" "$*" >&2; }
@@ -1182,6 +1186,125 @@ if [ -n "$fw_wanted" ] && want h6; then
 	[ "$res" = PASS ] || save_journal h6
 	row h6 "pending.deb made by user sapar → refused by the root installer" $res \
 		"$(sv "installer ran ($n_before → $(fw_runs) runs), result '$(fw_field result)': $(fw_field error | cut -c1-130); dpkg '$before' → '$(dpkg_state)'")"
+fi
+
+# ---------------------------------------------------------------- i: Debian security updates
+# i  sapar-maintenance.service as the timer starts it, against a loopback
+#    archive that says what Debian's security archive says in its Release
+#    file (Origin: Debian, Label: Debian-Security, Codename:
+#    bookworm-security) and carries a newer version of a small package whose
+#    postinst asks for a reboot, as libc6's does. The container's own apt
+#    sources are moved aside for the row (no test may use the internet).
+#    Outside the provisioned maintenance_window: nothing; inside it with a
+#    session open (a tap on the real kiosk): nothing; idle: unattended-upgrade
+#    installs it and the machine reboots (nspawn exits 133); after the boot a
+#    pending reboot waits while someone is at the screen.
+if want i; then
+	s_i=$(ms)
+	arch_dir=$work/repo/debian-security
+	mkdir -p "$arch_dir"
+	# probe VERSION [reboot] → a package sapar-ci-probe at VERSION.
+	probe() {
+		local d=$work/probe-$1
+		mkdir -p "$d/DEBIAN" "$d/usr/share/doc/sapar-ci-probe"
+		printf 'Package: sapar-ci-probe\nVersion: %s\nArchitecture: all\nMaintainer: Sapar boot test <ci@localhost>\nDescription: stands in for a security fix (boot-test row i)\n' "$1" >"$d/DEBIAN/control"
+		echo "sapar-ci-probe $1" >"$d/usr/share/doc/sapar-ci-probe/VERSION"
+		if [ "${2:-}" = reboot ]; then
+			printf '#!/bin/sh\nset -e\necho "*** System restart required ***" >/run/reboot-required\necho sapar-ci-probe >>/run/reboot-required.pkgs\n' >"$d/DEBIAN/postinst"
+			chmod 0755 "$d/DEBIAN/postinst"
+		fi
+		dpkg-deb --root-owner-group -b "$d" "$work/sapar-ci-probe_$1_all.deb" >/dev/null && rm -rf "$d"
+	}
+	probe 1.0 && probe 1.1 reboot
+	cp "$work/sapar-ci-probe_1.1_all.deb" "$arch_dir/"
+	(
+		cd "$arch_dir" || exit 1
+		f=sapar-ci-probe_1.1_all.deb
+		{
+			dpkg-deb -f "$f"
+			printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d' ' -f1)"
+		} >Packages
+		printf 'Origin: Debian\nLabel: Debian-Security\nSuite: stable-security\nCodename: bookworm-security\nArchitectures: amd64 all\nDate: %s\nSHA256:\n %s %s Packages\n' \
+			"$(LC_ALL=C date -u -R)" "$(sha256sum Packages | cut -d' ' -f1)" "$(stat -c %s Packages)" >Release
+	)
+	cp "$work/sapar-ci-probe_1.0_all.deb" "$root/var/tmp/"
+	inct dpkg -i /var/tmp/sapar-ci-probe_1.0_all.deb >"$ART/probe-install.log" 2>&1
+	mkdir -p "$root/etc/apt/sources-off"
+	for f in "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*; do [ -f "$f" ] && mv "$f" "$root/etc/apt/sources-off/"; done
+	echo "deb [trusted=yes] http://127.0.0.1:$mirror_port/debian-security/ ./" >"$root/etc/apt/sources.list.d/security-loopback.list"
+	rm -rf "$root"/var/lib/apt/lists/*
+	inct apt-get update -q >"$ART/apt-update-security.log" 2>&1
+	# shellcheck disable=SC2016 # dpkg-query's own ${field} syntax
+	probe_v() { inct dpkg-query -W -f='${Version}' sapar-ci-probe 2>/dev/null; }
+	# window_site START END: the provisioning file with maintenance_window START-END, signed, provisioned.
+	window_site() {
+		{ cat "$work/site.yaml"; echo "maintenance_window: \"$1-$2\""; } >"$work/site-window.yaml"
+		"$host_sapar" provision sign --key "$keys/provisioning.key" "$work/site-window.yaml" >/dev/null
+		cp "$work/site-window.yaml" "$work/site-window.yaml.sig" "$root/var/lib/sapar/"
+		inct chown sapar: /var/lib/sapar/site-window.yaml /var/lib/sapar/site-window.yaml.sig
+		inct runuser -u sapar -- sapar provision --state /var/lib/sapar --file /var/lib/sapar/site-window.yaml \
+			--pubkey /usr/share/sapar/provisioning.pub >>"$ART/provision-window.log" 2>&1
+	}
+	bishkek() { TZ=Asia/Bishkek date -d "$1" +%H:%M; }
+	maint() { # one sapar-maintenance.service run; echoes its last decision
+		inct systemctl reset-failed sapar-maintenance.service >/dev/null 2>&1
+		inct systemctl start sapar-maintenance.service >/dev/null 2>&1
+		journal -u sapar-maintenance.service -o cat | grep '^sapar maintenance:' | tail -1 | cut -c1-140
+	}
+	in_use() { http /metrics | sed -n 's/^sapar_kiosk_in_use \([0-9]\).*/\1/p'; }
+	idle_now() { [ "$(in_use)" = 0 ]; }
+	tap() { # what a person's first tap does: the page opens a session
+		local token
+		token=$(http / | grep -o '"token":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+		curl -fsS -m 5 -H "X-Sapar-Token: $token" -H 'Content-Type: application/json' \
+			-d '{"event":"start"}' "http://127.0.0.1:$ui_port/api/session" >/dev/null 2>&1
+	}
+	res=PASS
+	v0=$(probe_v)
+	[ "$v0" = 1.0 ] || res=FAIL
+	# Outside the window (it starts in 3 h).
+	window_site "$(bishkek '+3 hours')" "$(bishkek '+4 hours')"
+	d_out=$(maint)
+	case "$d_out" in *"outside the maintenance window"*) ;; *) res=FAIL ;; esac
+	[ "$(probe_v)" = 1.0 ] || res=FAIL
+	# Inside it, someone at the screen.
+	window_site "$(bishkek '-5 min')" "$(bishkek '+55 min')"
+	tap
+	d_use=$(maint)
+	case "$d_use" in *"someone is at the screen"*) ;; *) res=FAIL ;; esac
+	[ "$(probe_v)" = 1.0 ] || res=FAIL
+	# Idle (the idle timeout after the tap): upgrade, then the reboot the fix asks for.
+	wait_for 120 idle_now || res=FAIL
+	s=$(ms)
+	inct systemctl start --no-block sapar-maintenance.service >/dev/null 2>&1
+	pid=$nspawn_pid
+	for _ in $(seq 1800); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	gone_ms=$(($(ms) - s))
+	if kill -0 "$pid" 2>/dev/null; then
+		ct_exit=none
+		res=FAIL
+		shutdown_ct
+	else
+		wait "$pid" 2>/dev/null
+		ct_exit=$?
+		nspawn_pid="" leader=""
+	fi
+	[ "$ct_exit" = 133 ] || res=FAIL # systemd-nspawn's exit status when the machine reboots
+	boot i-after-reboot || res=FAIL
+	v_after=$(probe_v)
+	[ "$v_after" = 1.1 ] || res=FAIL
+	last_reboot=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("last_reboot") or d.get("LastReboot") or "")' "$root/var/lib/sapar/maintenance-status.json" 2>/dev/null)
+	[ -n "$last_reboot" ] || res=FAIL
+	wait_for 120 kiosk_ready || res=FAIL
+	# A reboot asked for while someone is at the screen waits.
+	inct sh -c 'echo "*** System restart required ***" >/run/reboot-required; echo sapar-ci-probe >/run/reboot-required.pkgs'
+	tap
+	d_wait=$(maint)
+	case "$d_wait" in *"someone is at the screen"*) ;; *) res=FAIL ;; esac
+	kill -0 "$nspawn_pid" 2>/dev/null && kiosk_ready || res=FAIL
+	[ "$res" = PASS ] || save_journal i
+	row i "security updates (sapar-maintenance.service, loopback Debian-Security archive)" $res \
+		"probe $v0 → $v_after; outside window: '${d_out#sapar maintenance: }'; tap: '${d_use#sapar maintenance: }'; idle: upgraded and rebooted (nspawn exit $ct_exit) ${gone_ms} ms after the unit started; reboot pending + tap: no reboot; $(($(ms) - s_i)) ms in all"
 fi
 
 # ---------------------------------------------------------------- g: remove, purge, reinstall
