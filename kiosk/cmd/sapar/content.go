@@ -34,12 +34,8 @@ DIR is a content source folder (guides/, contacts.yaml, agencies.csv), e.g. cont
 `
 
 func runContent(e env) int {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
-		fmt.Fprint(e.stderr, contentUsage)
-		if len(e.args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if code, done := helpOrNoSubcommand(e, contentUsage); done {
+		return code
 	}
 	switch e.args[0] {
 	case "check":

@@ -33,12 +33,8 @@ const firmwareUsage = `Usage:
 
 // runFirmware is the kiosk side of firmware updates that needs root.
 func runFirmware(e env) int {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
-		fmt.Fprint(e.stdout, firmwareUsage)
-		if len(e.args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if code, done := helpOrNoSubcommand(e, firmwareUsage); done {
+		return code
 	}
 	sub, args := e.args[0], e.args[1:]
 	fs := flag.NewFlagSet("sapar firmware "+sub, flag.ContinueOnError)

@@ -97,3 +97,20 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 }
+
+// helpOrNoSubcommand handles what every command with subcommands (content,
+// firmware, printer, publish) does first: no subcommand prints usage to
+// stderr and fails (exitUsage); -h, --help or help prints it to stdout and
+// succeeds. done says the command has nothing more to do.
+func helpOrNoSubcommand(e env, usage string) (code int, done bool) {
+	if len(e.args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage, true
+	}
+	switch e.args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, usage)
+		return exitOK, true
+	}
+	return 0, false
+}

@@ -41,12 +41,8 @@ Flags:`
 
 // runPrinter is "sapar printer SUBCOMMAND".
 func runPrinter(e env) int {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
-		fmt.Fprintln(e.stdout, "Usage: sapar printer calibrate [flags]   (sapar printer calibrate -h for its flags)")
-		if len(e.args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if code, done := helpOrNoSubcommand(e, "Usage: sapar printer calibrate [flags]   (sapar printer calibrate -h for its flags)"+"\n"); done {
+		return code
 	}
 	if e.args[0] != "calibrate" {
 		fmt.Fprintf(e.stderr, "sapar printer: unknown subcommand %q (known: calibrate)\n", e.args[0])

@@ -36,12 +36,8 @@ keeping the root key offline.
 
 // runPublish is the publisher side of signed updates.
 func runPublish(e env) int {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
-		fmt.Fprint(e.stdout, publishUsage)
-		if len(e.args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if code, done := helpOrNoSubcommand(e, publishUsage); done {
+		return code
 	}
 	sub, args := e.args[0], e.args[1:]
 	fs := flag.NewFlagSet("sapar publish "+sub, flag.ContinueOnError)
